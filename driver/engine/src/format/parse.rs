@@ -1,0 +1,1 @@
+//! Parsing KSDATAFORMAT + WAVEFORMATEX / WAVEFORMATEXTENSIBLE from untrusted bytes.
