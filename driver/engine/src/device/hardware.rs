@@ -1,0 +1,208 @@
+//! Real DMA hardware under the engine.
+//!
+//! A device driver for real hardware implements [`DmaHardware`] (program the buffer,
+//! start/stop, read the position register, acknowledge interrupts) and gets the whole stream
+//! engine — states, packets, events, positions — by wrapping it in a [`HwDevice`].
+//!
+//! Interrupt handling is split as Windows requires: [`isr`] runs at DIRQL, touches only the
+//! hardware and an atomic latch (it cannot take the DISPATCH_LEVEL device lock), and says
+//! whether to queue the DPC; [`HwDevice::on_dpc`] runs at DISPATCH_LEVEL under the device
+//! lock, takes the latched status and turns the position register into a notification.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use super::AudioDevice;
+use crate::format::Format;
+use crate::geometry::BufferGeometry;
+use crate::platform::DmaBuffer;
+use crate::state::KsState;
+use crate::status::NtStatus;
+use crate::stream::{Direction, PacketNotice, Stream, StreamError};
+use crate::time::{CounterFrequency, Ticks, ticks_to_frames};
+
+/// Interrupt status bit: a packet (descriptor) completed.
+pub const INT_PACKET_COMPLETE: u32 = 1 << 0;
+/// Interrupt status bit: the DMA engine hit an error (FIFO under/overrun, bus error).
+pub const INT_DMA_ERROR: u32 = 1 << 1;
+
+/// A DMA engine with a cyclic buffer and a position register. Methods take `&self`: the
+/// registers are device memory shared by the ISR and the DPC (implementations use volatile
+/// MMIO, or atomics in a simulation), and a handle is cheap to clone.
+pub trait DmaHardware: Clone {
+    /// Programs the engine to loop over `memory` laid out as `geometry`, interrupting at each
+    /// packet end. PASSIVE_LEVEL.
+    fn program(&self, memory: &DmaBuffer, geometry: &BufferGeometry) -> Result<(), NtStatus>;
+    /// Starts the transfer at the programmed position. ≤ DISPATCH_LEVEL.
+    fn start(&self);
+    /// Stops the transfer, keeping the position. ≤ DISPATCH_LEVEL.
+    fn stop(&self);
+    /// Resets the position to the start of the buffer (KSSTATE_STOP). ≤ DISPATCH_LEVEL.
+    fn reset(&self);
+    /// The position register: byte offset of the engine in the buffer span. Any IRQL.
+    fn position_register(&self) -> u32;
+    /// Reads and clears the interrupt status (0: the interrupt is not ours). DIRQL.
+    fn acknowledge_interrupt(&self) -> u32;
+}
+
+/// Interrupt status latched by the ISR for the DPC.
+#[derive(Debug, Default)]
+pub struct InterruptLatch(AtomicU32);
+
+impl InterruptLatch {
+    pub const fn new() -> InterruptLatch {
+        InterruptLatch(AtomicU32::new(0))
+    }
+    /// Takes every latched bit (DPC).
+    pub fn take(&self) -> u32 {
+        self.0.swap(0, Ordering::AcqRel)
+    }
+}
+
+/// The interrupt service routine's whole job (DIRQL): acknowledge, latch, and say whether a
+/// DPC must run. No lock, no allocation, no loop.
+pub fn isr<H: DmaHardware>(hw: &H, latch: &InterruptLatch) -> bool {
+    let status = hw.acknowledge_interrupt();
+    if status == 0 {
+        return false;
+    }
+    latch.0.fetch_or(status, Ordering::AcqRel);
+    true
+}
+
+/// A device with one DMA engine (one direction).
+#[derive(Debug)]
+pub struct HwDevice<H: DmaHardware> {
+    hw: H,
+    direction: Direction,
+    stream: Option<Stream>,
+    /// The register value (in frames) at the last observation and the linear position then.
+    last_register_frame: u64,
+    last_linear: u64,
+    last_at: Ticks,
+    freq: CounterFrequency,
+    /// DMA error interrupts seen.
+    dma_errors: u64,
+}
+
+impl<H: DmaHardware> HwDevice<H> {
+    pub fn new(hw: H, direction: Direction, freq: CounterFrequency) -> HwDevice<H> {
+        HwDevice {
+            hw,
+            direction,
+            stream: None,
+            last_register_frame: 0,
+            last_linear: 0,
+            last_at: Ticks::ZERO,
+            freq,
+            dma_errors: 0,
+        }
+    }
+
+    pub fn hardware(&self) -> &H {
+        &self.hw
+    }
+
+    pub const fn dma_errors(&self) -> u64 {
+        self.dma_errors
+    }
+
+    /// Reads the register and extends it to a 64-bit linear position. The counter says
+    /// roughly how many frames should have passed; the number of whole buffer wraps is the
+    /// one that makes the register's answer closest to that, so even a DPC delayed by more
+    /// than a buffer pass keeps an exact position.
+    fn observe(&mut self, now: Ticks) -> Option<u64> {
+        let s = self.stream.as_ref()?;
+        let g = s.geometry()?;
+        let frames = u64::from(g.frames());
+        let register = u64::from(self.hw.position_register());
+        let stride = u64::from(g.stride());
+        let block = u64::from(g.block_align());
+        let packet = register / stride.max(1);
+        let in_packet = (register % stride.max(1)) / block.max(1);
+        let reg_frame = (packet * u64::from(g.packet_frames()) + in_packet.min(u64::from(g.packet_frames()))) % frames;
+        let raw_delta = (reg_frame + frames - self.last_register_frame % frames) % frames;
+        let expected = if s.timebase().is_running() {
+            ticks_to_frames(now.since(self.last_at), s.format().rate().hz(), self.freq)
+        } else {
+            raw_delta
+        };
+        let wraps = expected.saturating_sub(raw_delta).saturating_add(frames / 2) / frames;
+        let linear = self.last_linear + raw_delta + wraps * frames;
+        self.last_register_frame = reg_frame;
+        self.last_linear = linear;
+        self.last_at = now;
+        Some(linear)
+    }
+
+    /// The DPC: takes the ISR's latched status and reports the packet completion, if any.
+    pub fn on_dpc(&mut self, latch: &InterruptLatch, now: Ticks) -> Option<PacketNotice> {
+        let status = latch.take();
+        if status & INT_DMA_ERROR != 0 {
+            self.dma_errors += 1;
+        }
+        let linear = self.observe(now)?;
+        self.stream.as_mut()?.on_hw_position(linear, now)
+    }
+}
+
+impl<H: DmaHardware> AudioDevice for HwDevice<H> {
+    fn stream(&self, direction: Direction) -> Option<&Stream> {
+        self.stream.as_ref().filter(|_| direction == self.direction)
+    }
+    fn stream_mut(&mut self, direction: Direction) -> Option<&mut Stream> {
+        let d = self.direction;
+        self.stream.as_mut().filter(|_| direction == d)
+    }
+    fn has_pin(&self, direction: Direction) -> bool {
+        direction == self.direction
+    }
+    fn check_format(&self, _direction: Direction, _format: &Format) -> Result<(), StreamError> {
+        Ok(())
+    }
+    fn install(&mut self, stream: Stream) -> Result<(), (StreamError, Stream)> {
+        if stream.direction() != self.direction {
+            return Err((StreamError::WrongState, stream));
+        }
+        if self.stream.is_some() {
+            return Err((StreamError::Busy, stream));
+        }
+        self.stream = Some(stream);
+        Ok(())
+    }
+    fn remove(&mut self, direction: Direction) -> Option<Stream> {
+        if direction != self.direction {
+            return None;
+        }
+        self.hw.stop();
+        self.stream.take()
+    }
+    fn sync(&mut self, now: Ticks) {
+        // The hardware moves the data itself; the engine only needs a fresh position.
+        if let Some(linear) = self.observe(now)
+            && let Some(s) = self.stream.as_mut()
+        {
+            s.timebase_mut().observe(linear, now);
+        }
+    }
+    fn state_changed(&mut self, _direction: Direction, to: KsState, now: Ticks) {
+        match to {
+            KsState::Run => {
+                let programmed = self.stream.as_ref().and_then(|s| s.buffer()).map(|b| self.hw.program(&b.memory, &b.geometry));
+                if matches!(programmed, Some(Ok(()))) {
+                    self.last_at = now;
+                    self.hw.start();
+                }
+            }
+            KsState::Pause => self.hw.stop(),
+            KsState::Stop => {
+                self.hw.reset();
+                self.last_register_frame = 0;
+                self.last_linear = 0;
+            }
+            KsState::Acquire => {}
+        }
+    }
+    fn new_stream(&self, id: u32, direction: Direction, format: Format, freq: CounterFrequency) -> Stream {
+        Stream::new_hardware(id, direction, format, freq)
+    }
+}

@@ -1,0 +1,77 @@
+//! The null sink: a render-only device that plays into nothing, at the nominal rate.
+//!
+//! Useful as a "virtual speaker" that keeps an app's clock honest without producing sound,
+//! and as the simplest device a test can put under the stream engine.
+
+use super::AudioDevice;
+use crate::format::Format;
+use crate::state::KsState;
+use crate::stream::{Direction, Stream, StreamError};
+use crate::time::Ticks;
+
+#[derive(Debug, Default)]
+pub struct NullSink {
+    render: Option<Stream>,
+    /// Frames consumed since creation.
+    consumed: u64,
+}
+
+impl NullSink {
+    pub const fn new() -> NullSink {
+        NullSink { render: None, consumed: 0 }
+    }
+
+    pub const fn consumed_frames(&self) -> u64 {
+        self.consumed
+    }
+}
+
+impl AudioDevice for NullSink {
+    fn stream(&self, direction: Direction) -> Option<&Stream> {
+        match direction {
+            Direction::Render => self.render.as_ref(),
+            Direction::Capture => None,
+        }
+    }
+    fn stream_mut(&mut self, direction: Direction) -> Option<&mut Stream> {
+        match direction {
+            Direction::Render => self.render.as_mut(),
+            Direction::Capture => None,
+        }
+    }
+    fn has_pin(&self, direction: Direction) -> bool {
+        direction == Direction::Render
+    }
+    fn check_format(&self, _direction: Direction, _format: &Format) -> Result<(), StreamError> {
+        Ok(())
+    }
+    fn install(&mut self, stream: Stream) -> Result<(), (StreamError, Stream)> {
+        if stream.direction() != Direction::Render {
+            return Err((StreamError::WrongState, stream));
+        }
+        if self.render.is_some() {
+            return Err((StreamError::Busy, stream));
+        }
+        self.render = Some(stream);
+        Ok(())
+    }
+    fn remove(&mut self, direction: Direction) -> Option<Stream> {
+        match direction {
+            Direction::Render => self.render.take(),
+            Direction::Capture => None,
+        }
+    }
+    fn sync(&mut self, now: Ticks) {
+        if let Some(s) = self.render.as_mut() {
+            let pos = s.frames_at(now);
+            self.consumed += pos.saturating_sub(s.transferred());
+            s.set_transferred(pos);
+        }
+    }
+    fn state_changed(&mut self, _direction: Direction, to: KsState, now: Ticks) {
+        if let Some(s) = self.render.as_mut().filter(|_| to == KsState::Run) {
+            let pos = s.frames_at(now);
+            s.set_transferred(pos);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The stream operations both adapters call, in terms of [`AudioDevice`].
+//!
+//! Each function is what one DDI does to the engine; the adapter's job is only to convert
+//! arguments and results. Each runs with the device lock held (the adapter wraps the call in
+//! [`crate::platform::Locked::with`]) and never allocates, blocks or panics.
+
+use super::AudioDevice;
+use crate::format::Format;
+use crate::geometry::BufferGeometry;
+use crate::platform::{DmaBuffer, EventHandle};
+use crate::state::KsState;
+use crate::stream::{
+    Direction, HwLatency, Position, PresentationPosition, ReadPacket, Stream, StreamError, TimerOutcome, TimerRequest,
+};
+use crate::time::{CounterFrequency, Ticks};
+
+fn stream<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction) -> Result<&mut Stream, StreamError> {
+    dev.stream_mut(direction).ok_or(StreamError::WrongState)
+}
+
+/// NewStream / circuit stream creation: a new stream in STOP on the pin.
+pub fn open<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    id: u32,
+    direction: Direction,
+    format: Format,
+    freq: CounterFrequency,
+) -> Result<(), StreamError> {
+    if !dev.has_pin(direction) {
+        return Err(StreamError::WrongState);
+    }
+    dev.check_format(direction, &format)?;
+    let s = dev.new_stream(id, direction, format, freq);
+    dev.install(s).map_err(|(e, _)| e)
+}
+
+/// Stream destruction: stops the stream if needed and hands back its buffer for freeing.
+pub fn close<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ticks) -> Option<DmaBuffer> {
+    dev.sync(now);
+    let mut s = dev.remove(direction)?;
+    while s.state() != KsState::Stop {
+        let next = s.state().step_towards(KsState::Stop);
+        if s.set_state(next, now).is_err() {
+            break;
+        }
+    }
+    s.detach_buffer().ok()
+}
+
+/// SetFormat.
+pub fn set_format<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, format: Format) -> Result<(), StreamError> {
+    dev.check_format(direction, &format)?;
+    stream(dev, direction)?.set_format(format)
+}
+
+/// Attaches a buffer the adapter allocated for `geometry`.
+pub fn attach_buffer<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    memory: DmaBuffer,
+    geometry: BufferGeometry,
+) -> Result<(), (StreamError, DmaBuffer)> {
+    match dev.stream_mut(direction) {
+        Some(s) => s.attach_buffer(memory, geometry),
+        None => Err((StreamError::WrongState, memory)),
+    }
+}
+
+/// Detaches the buffer for freeing.
+pub fn detach_buffer<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction) -> Result<DmaBuffer, StreamError> {
+    stream(dev, direction)?.detach_buffer()
+}
+
+/// SetState (one KS step).
+pub fn set_state<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    to: KsState,
+    now: Ticks,
+) -> Result<TimerRequest, StreamError> {
+    dev.sync(now);
+    let request = stream(dev, direction)?.set_state(to, now)?;
+    dev.state_changed(direction, to, now);
+    Ok(request)
+}
+
+/// The notification timer fired (DPC).
+pub fn on_timer<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ticks) -> TimerOutcome {
+    dev.sync(now);
+    dev.stream_mut(direction).map(|s| s.on_timer(now)).unwrap_or_default()
+}
+
+/// GetPosition.
+pub fn position<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ticks) -> Result<Position, StreamError> {
+    dev.sync(now);
+    Ok(stream(dev, direction)?.position(now))
+}
+
+/// GetPresentationPosition / GetOutputStreamPresentationPosition.
+pub fn presentation_position<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    now: Ticks,
+) -> Result<PresentationPosition, StreamError> {
+    dev.sync(now);
+    Ok(stream(dev, direction)?.presentation_position(now))
+}
+
+/// GetPacketCount / GetCurrentPacket.
+pub fn completed_packets<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ticks) -> Result<u64, StreamError> {
+    dev.sync(now);
+    Ok(stream(dev, direction)?.completed_packets(now))
+}
+
+/// SetWritePacket / SetRenderPacket.
+pub fn set_write_packet<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    number: u32,
+    flags: u32,
+    eos_bytes: u32,
+    now: Ticks,
+) -> Result<(), StreamError> {
+    dev.sync(now);
+    stream(dev, Direction::Render)?.set_write_packet(number, flags, eos_bytes, now)
+}
+
+/// GetReadPacket / GetCapturePacket.
+pub fn read_packet<D: AudioDevice + ?Sized>(dev: &mut D, now: Ticks) -> Result<ReadPacket, StreamError> {
+    dev.sync(now);
+    stream(dev, Direction::Capture)?.read_packet(now)
+}
+
+/// RegisterNotificationEvent.
+pub fn register_event<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, event: EventHandle) -> Result<(), StreamError> {
+    stream(dev, direction)?.register_event(event)
+}
+
+/// UnregisterNotificationEvent.
+pub fn unregister_event<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, event: EventHandle) -> Result<(), StreamError> {
+    stream(dev, direction)?.unregister_event(event)
+}
+
+/// GetHWLatency / GetHwLatency.
+pub fn hw_latency<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction) -> Result<HwLatency, StreamError> {
+    Ok(stream(dev, direction)?.hw_latency())
+}

@@ -1,0 +1,355 @@
+//! The cyclic (WaveRT) buffer's geometry: how many frames, how many packets, where each
+//! frame lives in memory.
+//!
+//! WaveRT buffers are one contiguous region split into `NotificationCount` packets. ACX hands
+//! each packet to the framework as its own page-aligned allocation, so a packet may be
+//! followed by padding up to the next page: the geometry carries a packet *stride* in bytes,
+//! equal to the packet size for PortCls and page-rounded for ACX.
+
+use crate::format::Format;
+use crate::status::NtStatus;
+
+/// The number of packets (notifications) per buffer pass: 1 or 2, as WaveRT and ACX allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PacketCount {
+    One = 1,
+    Two = 2,
+}
+
+impl PacketCount {
+    /// Validates an untrusted NotificationCount / PacketCount.
+    pub const fn from_raw(n: u32) -> Result<PacketCount, BufferError> {
+        match n {
+            1 => Ok(PacketCount::One),
+            2 => Ok(PacketCount::Two),
+            _ => Err(BufferError::PacketCount),
+        }
+    }
+
+    pub const fn get(self) -> u32 {
+        self as u32
+    }
+}
+
+/// Limits on the buffers a stream may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BufferLimits {
+    /// The fewest frames a packet may hold. One millisecond at 8 kHz is 8 frames; nothing
+    /// useful is smaller, and tiny packets would turn timers into an interrupt storm.
+    pub min_packet_frames: u32,
+    /// The most bytes a buffer may take. Larger requests are clamped (the DDI returns the
+    /// actual size), not refused: a client asking for "as much as you can" gets the maximum.
+    pub max_bytes: u32,
+}
+
+impl BufferLimits {
+    pub const DEFAULT: BufferLimits = BufferLimits { min_packet_frames: 8, max_bytes: 8 << 20 };
+}
+
+/// A validated buffer layout for one format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BufferGeometry {
+    packet_frames: u32,
+    packets: PacketCount,
+    block_align: u16,
+    /// Bytes from the start of one packet to the start of the next (≥ packet bytes).
+    stride: u32,
+    /// Whether the client asked for notifications (events / packet-complete callbacks).
+    notify: bool,
+}
+
+impl BufferGeometry {
+    /// Plans a contiguous buffer (PortCls): `requested_bytes` is rounded down to whole frames,
+    /// then to a whole number of equal packets, then clamped to `limits.max_bytes`.
+    pub fn plan(
+        format: &Format,
+        requested_bytes: u32,
+        packets: PacketCount,
+        notify: bool,
+        limits: &BufferLimits,
+    ) -> Result<BufferGeometry, BufferError> {
+        let block = u32::from(format.block_align());
+        let bytes = requested_bytes.min(limits.max_bytes);
+        let packet_frames = bytes / block / packets.get();
+        Self::from_packet_frames(format, packet_frames, packets, notify, limits, 1)
+    }
+
+    /// Plans a buffer of `packets` separately allocated packets of `packet_bytes` each, every
+    /// packet starting on an `align`-byte boundary (ACX: page-aligned packets).
+    pub fn plan_packets(
+        format: &Format,
+        packet_bytes: u32,
+        packets: PacketCount,
+        limits: &BufferLimits,
+        align: u32,
+    ) -> Result<BufferGeometry, BufferError> {
+        let block = u32::from(format.block_align());
+        let per_packet_max = limits.max_bytes / packets.get();
+        let packet_frames = packet_bytes.min(per_packet_max) / block;
+        Self::from_packet_frames(format, packet_frames, packets, true, limits, align)
+    }
+
+    fn from_packet_frames(
+        format: &Format,
+        packet_frames: u32,
+        packets: PacketCount,
+        notify: bool,
+        limits: &BufferLimits,
+        align: u32,
+    ) -> Result<BufferGeometry, BufferError> {
+        if packet_frames < limits.min_packet_frames.max(1) {
+            return Err(BufferError::TooSmall);
+        }
+        if !align.is_power_of_two() {
+            return Err(BufferError::Alignment);
+        }
+        let block_align = format.block_align();
+        let packet_bytes = packet_frames
+            .checked_mul(u32::from(block_align))
+            .ok_or(BufferError::TooLarge)?;
+        let stride = packet_bytes.checked_next_multiple_of(align).ok_or(BufferError::TooLarge)?;
+        stride.checked_mul(packets.get()).ok_or(BufferError::TooLarge)?;
+        Ok(BufferGeometry { packet_frames, packets, block_align, stride, notify })
+    }
+
+    pub const fn packet_frames(&self) -> u32 {
+        self.packet_frames
+    }
+    pub const fn packets(&self) -> PacketCount {
+        self.packets
+    }
+    pub const fn block_align(&self) -> u16 {
+        self.block_align
+    }
+    pub const fn notify(&self) -> bool {
+        self.notify
+    }
+    /// Frames in one pass of the buffer.
+    pub const fn frames(&self) -> u32 {
+        self.packet_frames * self.packets.get()
+    }
+    /// Audio bytes in one packet.
+    pub const fn packet_bytes(&self) -> u32 {
+        self.packet_frames * self.block_align as u32
+    }
+    /// Bytes between packet starts.
+    pub const fn stride(&self) -> u32 {
+        self.stride
+    }
+    /// Audio bytes in the buffer (what a client may read or write).
+    pub const fn audio_bytes(&self) -> u32 {
+        self.packet_bytes() * self.packets.get()
+    }
+    /// Bytes of memory the buffer spans, padding included.
+    pub const fn span_bytes(&self) -> u32 {
+        self.stride * self.packets.get()
+    }
+
+    /// The packet (0-based, counted since the stream started) that linear frame `frame` is in.
+    pub const fn packet_of_frame(&self, frame: u64) -> u64 {
+        frame / self.packet_frames as u64
+    }
+
+    /// The byte offset of linear frame `frame` in the audio data, wrapping at the buffer size
+    /// (what KSAUDIO_POSITION reports; padding excluded).
+    pub const fn wrapped_offset(&self, frame: u64) -> u32 {
+        let f = frame % self.frames() as u64;
+        // f < frames() ≤ u32::MAX, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        let f = f as u32;
+        f * self.block_align as u32
+    }
+
+    /// Memory ranges (byte offset in the span, length) holding `count` frames starting at
+    /// linear frame `first`, in order. At most one range per packet crossed, so a transfer of
+    /// up to one buffer needs at most `packets + 1` ranges.
+    pub fn ranges(&self, first: u64, count: u32) -> MemRanges {
+        MemRanges { geometry: *self, next: first, remaining: count }
+    }
+}
+
+/// Iterator over the contiguous memory ranges of a frame run; see [`BufferGeometry::ranges`].
+#[derive(Clone, Debug)]
+pub struct MemRanges {
+    geometry: BufferGeometry,
+    next: u64,
+    remaining: u32,
+}
+
+/// One contiguous run of frames in buffer memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemRange {
+    /// Linear frame number of the first frame in the run.
+    pub first_frame: u64,
+    /// Byte offset in the buffer span.
+    pub offset: u32,
+    /// Frames in the run.
+    pub frames: u32,
+}
+
+impl Iterator for MemRanges {
+    type Item = MemRange;
+
+    fn next(&mut self) -> Option<MemRange> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let g = &self.geometry;
+        let packet_frames = u64::from(g.packet_frames);
+        let in_buffer = self.next % u64::from(g.frames());
+        let packet_index = in_buffer / packet_frames;
+        let in_packet = in_buffer % packet_frames;
+        // Both are < packet_frames / packets ≤ u32::MAX.
+        let (packet_index, in_packet) =
+            (u32::try_from(packet_index).ok()?, u32::try_from(in_packet).ok()?);
+        let frames = (g.packet_frames - in_packet).min(self.remaining);
+        let offset = packet_index * g.stride + in_packet * u32::from(g.block_align);
+        let range = MemRange { first_frame: self.next, offset, frames };
+        self.next += u64::from(frames);
+        self.remaining -= frames;
+        Some(range)
+    }
+}
+
+/// Why a buffer request was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BufferError {
+    /// NotificationCount / PacketCount other than 1 or 2.
+    PacketCount,
+    /// Fewer frames per packet than the minimum (including a request of 0 bytes).
+    TooSmall,
+    /// The layout does not fit in 32-bit sizes.
+    TooLarge,
+    /// The packet alignment is not a power of two.
+    Alignment,
+    /// The stream already has a buffer, or has none to free.
+    WrongBufferState,
+    /// The platform could not provide the memory.
+    OutOfMemory,
+}
+
+impl From<BufferError> for NtStatus {
+    fn from(e: BufferError) -> NtStatus {
+        match e {
+            BufferError::PacketCount | BufferError::Alignment => NtStatus::INVALID_PARAMETER,
+            BufferError::TooSmall => NtStatus::INVALID_BUFFER_SIZE,
+            BufferError::TooLarge | BufferError::OutOfMemory => NtStatus::INSUFFICIENT_RESOURCES,
+            BufferError::WrongBufferState => NtStatus::INVALID_DEVICE_STATE,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{Channels, SampleRate, SampleType};
+    use proptest::prelude::*;
+    use std::vec::Vec;
+
+    fn stereo16() -> Format {
+        Format::new(SampleType::Int16, Channels::STEREO, SampleRate::new(48_000).unwrap())
+    }
+
+    #[test]
+    fn packet_count_accepts_one_and_two_only() {
+        assert_eq!(PacketCount::from_raw(1), Ok(PacketCount::One));
+        assert_eq!(PacketCount::from_raw(2), Ok(PacketCount::Two));
+        for bad in [0, 3, u32::MAX] {
+            assert_eq!(PacketCount::from_raw(bad), Err(BufferError::PacketCount));
+        }
+        assert_eq!(NtStatus::from(BufferError::PacketCount), NtStatus::INVALID_PARAMETER);
+    }
+
+    #[test]
+    fn size_rounds_down_to_whole_frames_and_equal_packets() {
+        let g = BufferGeometry::plan(&stereo16(), 3843, PacketCount::Two, true, &BufferLimits::DEFAULT)
+            .unwrap();
+        // 3843 bytes = 960 frames + 3 bytes; 960 frames split into two packets of 480.
+        assert_eq!(g.frames(), 960);
+        assert_eq!(g.packet_frames(), 480);
+        assert_eq!(g.audio_bytes(), 3840);
+        assert_eq!(g.span_bytes(), 3840);
+        let g = BufferGeometry::plan(&stereo16(), 804, PacketCount::Two, true, &BufferLimits::DEFAULT)
+            .unwrap();
+        assert_eq!(g.frames(), 200); // 201 frames do not split evenly: one dropped
+    }
+
+    #[test]
+    fn zero_and_tiny_requests_are_refused() {
+        for bytes in [0, 1, 4, 63] {
+            assert_eq!(
+                BufferGeometry::plan(&stereo16(), bytes, PacketCount::Two, true, &BufferLimits::DEFAULT),
+                Err(BufferError::TooSmall)
+            );
+        }
+        assert_eq!(NtStatus::from(BufferError::TooSmall), NtStatus::INVALID_BUFFER_SIZE);
+    }
+
+    #[test]
+    fn huge_requests_are_clamped_to_the_limit() {
+        let g = BufferGeometry::plan(&stereo16(), u32::MAX, PacketCount::One, false, &BufferLimits::DEFAULT)
+            .unwrap();
+        assert_eq!(g.audio_bytes(), BufferLimits::DEFAULT.max_bytes);
+    }
+
+    #[test]
+    fn acx_packets_are_page_strided() {
+        let g = BufferGeometry::plan_packets(&stereo16(), 1920, PacketCount::Two, &BufferLimits::DEFAULT, 4096)
+            .unwrap();
+        assert_eq!(g.packet_bytes(), 1920);
+        assert_eq!(g.stride(), 4096);
+        assert_eq!(g.span_bytes(), 8192);
+        let r: Vec<_> = g.ranges(400, 200).collect();
+        assert_eq!(
+            r,
+            [
+                MemRange { first_frame: 400, offset: 1600, frames: 80 },
+                MemRange { first_frame: 480, offset: 4096, frames: 120 },
+            ]
+        );
+        assert_eq!(
+            BufferGeometry::plan_packets(&stereo16(), 1920, PacketCount::Two, &BufferLimits::DEFAULT, 3000),
+            Err(BufferError::Alignment)
+        );
+    }
+
+    #[test]
+    fn offsets_wrap_at_the_buffer_size() {
+        let g = BufferGeometry::plan(&stereo16(), 3840, PacketCount::Two, true, &BufferLimits::DEFAULT)
+            .unwrap();
+        assert_eq!(g.wrapped_offset(0), 0);
+        assert_eq!(g.wrapped_offset(959), 3836);
+        assert_eq!(g.wrapped_offset(960), 0);
+        assert_eq!(g.packet_of_frame(959), 1);
+        assert_eq!(g.packet_of_frame(960), 2);
+    }
+
+    proptest! {
+        #[test]
+        fn ranges_cover_exactly_the_requested_frames_inside_the_span(
+            bytes in 64u32..1_000_000,
+            two in any::<bool>(),
+            align_shift in 0u32..13,
+            first in 0u64..1u64 << 40,
+            count in 0u32..100_000,
+        ) {
+            let packets = if two { PacketCount::Two } else { PacketCount::One };
+            let align = 1u32 << align_shift;
+            let Ok(g) = BufferGeometry::plan_packets(&stereo16(), bytes, packets, &BufferLimits::DEFAULT, align) else {
+                return Ok(());
+            };
+            let count = count.min(g.frames());
+            let mut expected = first;
+            let mut total = 0;
+            for r in g.ranges(first, count) {
+                prop_assert_eq!(r.first_frame, expected);
+                prop_assert!(r.frames > 0);
+                prop_assert!(r.offset + r.frames * 4 <= g.span_bytes());
+                expected += u64::from(r.frames);
+                total += r.frames;
+            }
+            prop_assert_eq!(total, count);
+            prop_assert!(g.wrapped_offset(first) < g.audio_bytes());
+        }
+    }
+}

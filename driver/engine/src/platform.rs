@@ -1,0 +1,322 @@
+//! What the engine needs from the operating system, as small traits.
+//!
+//! `cadenza-kernel` implements these with KSPIN_LOCK, high-resolution EX_TIMERs, KeSetEvent
+//! and non-paged MDL memory; `cadenza-hostsim` implements them in virtual time so tests can
+//! control the clock, make timers late and fail allocations.
+//!
+//! IRQL rules are carried by zero-sized proof tokens ([`Passive`], [`AtMostDispatch`]): an
+//! entry point that must run at PASSIVE_LEVEL takes a `Passive`, which only the Windows edge
+//! (which knows the IRQL the DDI documents) or the host can create.
+
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
+use core::num::NonZeroUsize;
+use core::ptr::NonNull;
+
+use crate::status::NtStatus;
+use crate::time::{CounterFrequency, Ticks};
+
+/// Proof that the caller runs at PASSIVE_LEVEL. Not `Send`: the proof belongs to one call.
+#[derive(Clone, Copy, Debug)]
+pub struct Passive(PhantomData<*const ()>);
+
+/// Proof that the caller runs at DISPATCH_LEVEL or below.
+#[derive(Clone, Copy, Debug)]
+pub struct AtMostDispatch(PhantomData<*const ()>);
+
+impl Passive {
+    /// # Safety
+    /// The caller must be running at PASSIVE_LEVEL (for a DDI callback, the IRQL its
+    /// documentation guarantees).
+    pub const unsafe fn assume() -> Passive {
+        Passive(PhantomData)
+    }
+
+    /// On the host there is no IRQL; every caller is "passive".
+    #[cfg(any(test, feature = "host"))]
+    pub const fn host() -> Passive {
+        Passive(PhantomData)
+    }
+}
+
+impl AtMostDispatch {
+    /// # Safety
+    /// The caller must be running at or below DISPATCH_LEVEL.
+    pub const unsafe fn assume() -> AtMostDispatch {
+        AtMostDispatch(PhantomData)
+    }
+
+    #[cfg(any(test, feature = "host"))]
+    pub const fn host() -> AtMostDispatch {
+        AtMostDispatch(PhantomData)
+    }
+}
+
+impl From<Passive> for AtMostDispatch {
+    fn from(_: Passive) -> AtMostDispatch {
+        AtMostDispatch(PhantomData)
+    }
+}
+
+/// A lock usable at DISPATCH_LEVEL (a spin lock that raises IRQL in the kernel).
+///
+/// # Safety
+/// `acquire` must not return while another holder exists, and `release` must end exactly the
+/// hold that `acquire` began, so that [`Locked`] can hand out `&mut T`.
+pub unsafe trait RawLock {
+    /// What `acquire` returns and `release` needs back (the previous IRQL in the kernel).
+    type Token;
+    fn new() -> Self;
+    fn acquire(&self) -> Self::Token;
+    /// # Safety
+    /// `token` must come from the matching `acquire` on this lock, released once.
+    unsafe fn release(&self, token: Self::Token);
+}
+
+/// Data behind a [`RawLock`]; reachable only inside [`Locked::with`].
+pub struct Locked<L: RawLock, T> {
+    raw: L,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: all access to `data` goes through `with`, which holds the lock, so sharing a
+// `Locked` between threads only ever moves `T` between them one holder at a time.
+unsafe impl<L: RawLock + Sync, T: Send> Sync for Locked<L, T> {}
+// SAFETY: moving the lock moves `T` with it; nothing is borrowed while it is moved.
+unsafe impl<L: RawLock + Send, T: Send> Send for Locked<L, T> {}
+
+impl<L: RawLock, T> Locked<L, T> {
+    pub fn new(value: T) -> Self {
+        Locked { raw: L::new(), data: UnsafeCell::new(value) }
+    }
+
+    /// Runs `f` with exclusive access. Keep `f` short: in the kernel it runs at DISPATCH_LEVEL.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        struct Hold<'a, L: RawLock> {
+            raw: &'a L,
+            token: Option<L::Token>,
+        }
+        impl<L: RawLock> Drop for Hold<'_, L> {
+            fn drop(&mut self) {
+                if let Some(t) = self.token.take() {
+                    // SAFETY: `t` came from `self.raw.acquire()` below and is released once.
+                    unsafe { self.raw.release(t) };
+                }
+            }
+        }
+        let _hold = Hold { raw: &self.raw, token: Some(self.raw.acquire()) };
+        // SAFETY: the lock is held until `_hold` drops after `f` returns, so this is the only
+        // live reference to `data`.
+        let data = unsafe { &mut *self.data.get() };
+        f(data)
+    }
+
+    /// Exclusive access without locking, when `&mut self` already proves exclusivity.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut()
+    }
+
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<L: RawLock, T> core::fmt::Debug for Locked<L, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Locked { .. }")
+    }
+}
+
+/// A plain spinning lock for the host and for tests (no IRQL to raise).
+#[derive(Debug)]
+pub struct SpinRawLock(core::sync::atomic::AtomicBool);
+
+// SAFETY: compare_exchange from false to true admits one holder; release stores false.
+unsafe impl RawLock for SpinRawLock {
+    type Token = ();
+    fn new() -> Self {
+        SpinRawLock(core::sync::atomic::AtomicBool::new(false))
+    }
+    fn acquire(&self) {
+        use core::sync::atomic::Ordering;
+        while self.0.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            core::hint::spin_loop();
+        }
+    }
+    unsafe fn release(&self, (): ()) {
+        self.0.store(false, core::sync::atomic::Ordering::Release);
+    }
+}
+
+/// The monotonic counter (KeQueryPerformanceCounter).
+pub trait Clock {
+    fn now(&self) -> Ticks;
+    fn frequency(&self) -> CounterFrequency;
+}
+
+/// A one-shot high-resolution timer whose expiry calls back into the adapter (at
+/// DISPATCH_LEVEL in the kernel). The engine decides deadlines; the timer only waits.
+pub trait OneShotTimer {
+    /// Arms (or re-arms) the timer to fire once at or after `deadline`.
+    fn arm_at(&self, deadline: Ticks, now: Ticks);
+    /// Cancels a pending expiry; returns whether one was pending.
+    fn cancel(&self) -> bool;
+}
+
+/// An opaque notification event (a PKEVENT in the kernel). Never dereferenced by the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EventHandle(NonZeroUsize);
+
+impl EventHandle {
+    /// Wraps an untrusted pointer value; null is not an event.
+    pub fn from_raw(raw: usize) -> Option<EventHandle> {
+        NonZeroUsize::new(raw).map(EventHandle)
+    }
+    pub const fn raw(self) -> usize {
+        self.0.get()
+    }
+}
+
+/// Signals notification events (KeSetEvent with no wait).
+pub trait EventSignal {
+    fn signal(&self, event: EventHandle);
+}
+
+/// A region of non-paged memory that the engine reads and writes audio in, and that a client
+/// may map and access concurrently (a WaveRT buffer is shared with user mode).
+///
+/// The engine only ever copies whole samples in and out of it; a client racing with a copy
+/// can only produce torn audio, never a memory-safety problem, because every byte pattern is
+/// a valid `u8` and no Rust reference to the memory outlives a single copy.
+#[derive(Debug)]
+pub struct DmaBuffer {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the buffer is plain memory owned by whoever holds the DmaBuffer; moving the handle
+// between threads moves that ownership.
+unsafe impl Send for DmaBuffer {}
+
+impl DmaBuffer {
+    /// # Safety
+    /// `ptr` must be valid for reads and writes of `len` bytes, suitably for non-paged use at
+    /// DISPATCH_LEVEL, until this `DmaBuffer` is handed back to whoever allocated it, and no
+    /// Rust reference to that memory may exist elsewhere during that time.
+    pub const unsafe fn from_raw_parts(ptr: NonNull<u8>, len: usize) -> DmaBuffer {
+        DmaBuffer { ptr, len }
+    }
+
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub const fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    /// A view of `len` bytes at `offset`, or `None` if outside the buffer.
+    pub fn slice(&self, offset: usize, len: usize) -> Option<&[u8]> {
+        let end = offset.checked_add(len)?;
+        if end > self.len {
+            return None;
+        }
+        // SAFETY: `offset..end` is inside the allocation (checked above) and `from_raw_parts`'
+        // contract makes it valid for reads; see the type's note on client races.
+        Some(unsafe { core::slice::from_raw_parts(self.ptr.as_ptr().add(offset), len) })
+    }
+
+    /// A mutable view of `len` bytes at `offset`, or `None` if outside the buffer.
+    pub fn slice_mut(&mut self, offset: usize, len: usize) -> Option<&mut [u8]> {
+        let end = offset.checked_add(len)?;
+        if end > self.len {
+            return None;
+        }
+        // SAFETY: as in `slice`, and `&mut self` makes this the only Rust view of the memory.
+        Some(unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr().add(offset), len) })
+    }
+}
+
+/// What to call when a timer expires: a plain function and an opaque context pointer, the
+/// shape of a kernel timer callback. The adapter owns whatever `context` points to and keeps
+/// it alive until the timer is dropped.
+#[derive(Clone, Copy, Debug)]
+pub struct TimerTarget {
+    pub callback: fn(*const ()),
+    pub context: *const (),
+}
+
+/// Everything an adapter needs from the OS, bundled so an adapter can be generic over the
+/// kernel (`cadenza-kernel`) and the virtual-time host simulator (`cadenza-hostsim`).
+pub trait Platform: Clone {
+    type Lock: RawLock + Send + Sync;
+    type Timer: OneShotTimer;
+
+    fn now(&self) -> Ticks;
+    fn frequency(&self) -> CounterFrequency;
+    /// Creates a one-shot high-resolution timer (ExAllocateTimer). PASSIVE_LEVEL.
+    fn create_timer(&self, target: TimerTarget) -> Result<Self::Timer, NtStatus>;
+    /// Signals a notification event (KeSetEvent, no wait). ≤ DISPATCH_LEVEL.
+    fn signal(&self, event: EventHandle);
+    /// Non-paged memory for audio (cable rings; ACX packet buffers). PASSIVE_LEVEL.
+    fn allocate(&self, bytes: usize) -> Result<DmaBuffer, NtStatus>;
+    fn free(&self, buffer: DmaBuffer);
+    /// A debug message (DbgPrintEx in the kernel); quiet unless enabled.
+    fn debug(&self, message: core::fmt::Arguments<'_>);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec;
+
+    #[test]
+    fn locked_gives_exclusive_access_and_releases() {
+        let l: Locked<SpinRawLock, u32> = Locked::new(1);
+        l.with(|v| *v += 1);
+        assert_eq!(l.with(|v| *v), 2);
+    }
+
+    #[test]
+    fn locked_serialises_threads() {
+        let l: std::sync::Arc<Locked<SpinRawLock, u64>> = std::sync::Arc::new(Locked::new(0));
+        let threads: std::vec::Vec<_> = (0..4)
+            .map(|_| {
+                let l = l.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..10_000 {
+                        l.with(|v| *v += 1);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(l.with(|v| *v), 40_000);
+    }
+
+    #[test]
+    fn dma_buffer_views_are_bounds_checked() {
+        let mut backing = vec![0u8; 16];
+        // SAFETY: `backing` outlives `buf` and is not otherwise referenced while `buf` lives.
+        let mut buf = unsafe { DmaBuffer::from_raw_parts(NonNull::new(backing.as_mut_ptr()).unwrap(), 16) };
+        buf.slice_mut(4, 4).unwrap().copy_from_slice(&[1, 2, 3, 4]);
+        assert_eq!(buf.slice(3, 3), Some(&[0u8, 1, 2][..]));
+        assert!(buf.slice(13, 4).is_none());
+        assert!(buf.slice(usize::MAX, 2).is_none());
+        assert!(buf.slice_mut(17, 0).is_none());
+        drop(buf);
+        assert_eq!(backing[4..8], [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn null_is_not_an_event() {
+        assert!(EventHandle::from_raw(0).is_none());
+        assert_eq!(EventHandle::from_raw(0x1000).map(EventHandle::raw), Some(0x1000));
+    }
+}

@@ -1,0 +1,127 @@
+//! Counter time and exact conversions between counter ticks and audio frames.
+//!
+//! Positions are never accumulated from per-wake-up increments: every position and every
+//! deadline is computed from an absolute start with one multiplication and one division in
+//! u128, so no rounding error can build up, however long a stream runs.
+
+use core::num::NonZeroU64;
+
+/// A value of the monotonic performance counter (QPC on Windows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Ticks(pub u64);
+
+impl Ticks {
+    pub const ZERO: Ticks = Ticks(0);
+
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+
+    /// Ticks from `earlier` to `self`, or zero if `earlier` is later.
+    pub const fn since(self, earlier: Ticks) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+/// The counter's frequency in ticks per second (never zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CounterFrequency(NonZeroU64);
+
+impl CounterFrequency {
+    /// 10 MHz, what Windows 10/11 report on most machines.
+    pub const TEN_MHZ: CounterFrequency = CounterFrequency(NonZeroU64::new(10_000_000).unwrap());
+
+    pub const fn new(hz: u64) -> Option<CounterFrequency> {
+        match NonZeroU64::new(hz) {
+            Some(nz) => Some(CounterFrequency(nz)),
+            None => None,
+        }
+    }
+
+    pub const fn hz(self) -> u64 {
+        self.0.get()
+    }
+}
+
+/// Frames completed after `ticks` at `rate` frames per second: `floor(ticks × rate / freq)`.
+///
+/// The product fits in u128 for any u64 × u32; the quotient fits in u64 because
+/// `rate ≤ 384 000` and `freq ≥ 1` make it at most `ticks × 384 000`, which would only
+/// overflow after centuries at 10 MHz — saturate rather than wrap in that case.
+pub fn ticks_to_frames(ticks: u64, rate: u32, freq: CounterFrequency) -> u64 {
+    let frames = u128::from(ticks) * u128::from(rate) / u128::from(freq.hz());
+    u64::try_from(frames).unwrap_or(u64::MAX)
+}
+
+/// The fewest ticks after which `frames` frames are complete: `ceil(frames × freq / rate)`.
+/// `rate` of zero cannot come from a validated format; it yields `u64::MAX` (never).
+pub fn frames_to_ticks_ceil(frames: u64, rate: u32, freq: CounterFrequency) -> u64 {
+    if rate == 0 {
+        return u64::MAX;
+    }
+    let num = u128::from(frames) * u128::from(freq.hz());
+    let ticks = num.div_ceil(u128::from(rate));
+    u64::try_from(ticks).unwrap_or(u64::MAX)
+}
+
+/// Converts ticks to 100-ns units (the unit of kernel due times and KSRTAUDIO_HWLATENCY).
+pub fn ticks_to_hns(ticks: u64, freq: CounterFrequency) -> u64 {
+    let hns = u128::from(ticks) * 10_000_000 / u128::from(freq.hz());
+    u64::try_from(hns).unwrap_or(u64::MAX)
+}
+
+/// Converts 100-ns units to ticks, rounding up (a timer must never fire early).
+pub fn hns_to_ticks_ceil(hns: u64, freq: CounterFrequency) -> u64 {
+    let ticks = (u128::from(hns) * u128::from(freq.hz())).div_ceil(10_000_000);
+    u64::try_from(ticks).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const F: CounterFrequency = CounterFrequency::TEN_MHZ;
+
+    #[test]
+    fn one_second_is_rate_frames() {
+        for rate in [44_100, 48_000, 96_000, 192_000, 384_000] {
+            assert_eq!(ticks_to_frames(10_000_000, rate, F), u64::from(rate));
+            assert_eq!(frames_to_ticks_ceil(u64::from(rate), rate, F), 10_000_000);
+        }
+    }
+
+    #[test]
+    fn frame_boundaries_are_exact_at_44k1() {
+        // 441 frames at 44.1 kHz take exactly 100 000 ticks; 1 frame takes 226.75 ticks.
+        assert_eq!(frames_to_ticks_ceil(441, 44_100, F), 100_000);
+        assert_eq!(frames_to_ticks_ceil(1, 44_100, F), 227);
+        assert_eq!(ticks_to_frames(226, 44_100, F), 0);
+        assert_eq!(ticks_to_frames(227, 44_100, F), 1);
+    }
+
+    #[test]
+    fn hns_round_trip_at_odd_frequency() {
+        let f = CounterFrequency::new(3_579_545).unwrap();
+        assert_eq!(ticks_to_hns(3_579_545, f), 10_000_000);
+        assert_eq!(hns_to_ticks_ceil(10_000_000, f), 3_579_545);
+        assert!(CounterFrequency::new(0).is_none());
+    }
+
+    proptest! {
+        /// The deadline for frame n is the first tick at which the clock shows n frames.
+        #[test]
+        fn deadline_is_first_tick_showing_the_frame(
+            frames in 0u64..1u64 << 40,
+            rate in 8_000u32..=384_000,
+            freq in 1_000_000u64..=100_000_000,
+        ) {
+            let f = CounterFrequency::new(freq).unwrap();
+            let t = frames_to_ticks_ceil(frames, rate, f);
+            prop_assert!(ticks_to_frames(t, rate, f) >= frames);
+            if t > 0 {
+                prop_assert!(ticks_to_frames(t - 1, rate, f) < frames);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! # cadenza-hostsim
+//!
+//! The engine's [`Platform`](cadenza_engine::platform::Platform) in deterministic virtual
+//! time, for tests, the `cadenza-sim` tool and both framework simulators:
+//!
+//! - [`SimPlatform`]: a virtual counter, one-shot timers that fire in deadline order (with
+//!   injected lateness, seeded), non-paged memory from the heap with leak accounting and
+//!   injected allocation failures, and a log of every event signal;
+//! - [`scenario`]: the loopback scenario — a render client writing a known signal the way an
+//!   event-driven WASAPI client does and a capture client reading it back — run against any
+//!   [`DriverUnderTest`](scenario::DriverUnderTest) (the engine directly, the PortCls
+//!   miniport through its vtables, or the ACX adapter through its callbacks);
+//! - [`engine_driver`]: the engine-level driver under test.
+//!
+//! Everything is seeded: the same seed replays the same run.
+
+pub mod engine_driver;
+pub mod platform;
+pub mod rng;
+pub mod scenario;
+pub mod signal;
+
+pub use platform::{FaultPlan, Lateness, SimPlatform};
+pub use rng::SplitMix64;
