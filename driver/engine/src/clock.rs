@@ -21,7 +21,12 @@ pub struct PositionClock {
 
 impl PositionClock {
     pub const fn new(rate: u32, freq: CounterFrequency) -> PositionClock {
-        PositionClock { rate, freq, base: 0, started: None }
+        PositionClock {
+            rate,
+            freq,
+            base: 0,
+            started: None,
+        }
     }
 
     pub const fn rate(&self) -> u32 {
@@ -73,7 +78,10 @@ impl PositionClock {
     /// The linear position at `now`. A `now` before the segment start reads as the start.
     pub fn frames_at(&self, now: Ticks) -> Frames {
         match self.started {
-            Some(s) => self.base.saturating_add(ticks_to_frames(now.since(s), self.rate, self.freq)),
+            Some(s) => {
+                self.base
+                    .saturating_add(ticks_to_frames(now.since(s), self.rate, self.freq))
+            }
             None => self.base,
         }
     }
@@ -83,7 +91,9 @@ impl PositionClock {
     pub fn ticks_at(&self, frame: Frames) -> Option<Ticks> {
         let s = self.started?;
         let ahead = frame.saturating_sub(self.base);
-        Some(Ticks(s.0.saturating_add(frames_to_ticks_ceil(ahead, self.rate, self.freq))))
+        Some(Ticks(s.0.saturating_add(frames_to_ticks_ceil(
+            ahead, self.rate, self.freq,
+        ))))
     }
 }
 

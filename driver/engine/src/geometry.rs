@@ -43,7 +43,10 @@ pub struct BufferLimits {
 }
 
 impl BufferLimits {
-    pub const DEFAULT: BufferLimits = BufferLimits { min_packet_frames: 8, max_bytes: 8 << 20 };
+    pub const DEFAULT: BufferLimits = BufferLimits {
+        min_packet_frames: 8,
+        max_bytes: 8 << 20,
+    };
 }
 
 /// A validated buffer layout for one format.
@@ -71,7 +74,7 @@ impl BufferGeometry {
         let block = u32::from(format.block_align());
         let bytes = requested_bytes.min(limits.max_bytes);
         let packet_frames = bytes / block / packets.get();
-        Self::from_packet_frames(format, packet_frames, packets, notify, limits, 1)
+        Self::from_packet_frames(*format, packet_frames, packets, notify, *limits, 1)
     }
 
     /// Plans a buffer of `packets` separately allocated packets of `packet_bytes` each, every
@@ -86,15 +89,15 @@ impl BufferGeometry {
         let block = u32::from(format.block_align());
         let per_packet_max = limits.max_bytes / packets.get();
         let packet_frames = packet_bytes.min(per_packet_max) / block;
-        Self::from_packet_frames(format, packet_frames, packets, true, limits, align)
+        Self::from_packet_frames(*format, packet_frames, packets, true, *limits, align)
     }
 
     fn from_packet_frames(
-        format: &Format,
+        format: Format,
         packet_frames: u32,
         packets: PacketCount,
         notify: bool,
-        limits: &BufferLimits,
+        limits: BufferLimits,
         align: u32,
     ) -> Result<BufferGeometry, BufferError> {
         if packet_frames < limits.min_packet_frames.max(1) {
@@ -107,9 +110,19 @@ impl BufferGeometry {
         let packet_bytes = packet_frames
             .checked_mul(u32::from(block_align))
             .ok_or(BufferError::TooLarge)?;
-        let stride = packet_bytes.checked_next_multiple_of(align).ok_or(BufferError::TooLarge)?;
-        stride.checked_mul(packets.get()).ok_or(BufferError::TooLarge)?;
-        Ok(BufferGeometry { packet_frames, packets, block_align, stride, notify })
+        let stride = packet_bytes
+            .checked_next_multiple_of(align)
+            .ok_or(BufferError::TooLarge)?;
+        stride
+            .checked_mul(packets.get())
+            .ok_or(BufferError::TooLarge)?;
+        Ok(BufferGeometry {
+            packet_frames,
+            packets,
+            block_align,
+            stride,
+            notify,
+        })
     }
 
     pub const fn packet_frames(&self) -> u32 {
@@ -164,7 +177,11 @@ impl BufferGeometry {
     /// linear frame `first`, in order. At most one range per packet crossed, so a transfer of
     /// up to one buffer needs at most `packets + 1` ranges.
     pub fn ranges(&self, first: u64, count: u32) -> MemRanges {
-        MemRanges { geometry: *self, next: first, remaining: count }
+        MemRanges {
+            geometry: *self,
+            next: first,
+            remaining: count,
+        }
     }
 }
 
@@ -200,11 +217,17 @@ impl Iterator for MemRanges {
         let packet_index = in_buffer / packet_frames;
         let in_packet = in_buffer % packet_frames;
         // Both are < packet_frames / packets ≤ u32::MAX.
-        let (packet_index, in_packet) =
-            (u32::try_from(packet_index).ok()?, u32::try_from(in_packet).ok()?);
+        let (packet_index, in_packet) = (
+            u32::try_from(packet_index).ok()?,
+            u32::try_from(in_packet).ok()?,
+        );
         let frames = (g.packet_frames - in_packet).min(self.remaining);
         let offset = packet_index * g.stride + in_packet * u32::from(g.block_align);
-        let range = MemRange { first_frame: self.next, offset, frames };
+        let range = MemRange {
+            first_frame: self.next,
+            offset,
+            frames,
+        };
         self.next += u64::from(frames);
         self.remaining -= frames;
         Some(range)
@@ -247,7 +270,11 @@ mod tests {
     use std::vec::Vec;
 
     fn stereo16() -> Format {
-        Format::new(SampleType::Int16, Channels::STEREO, SampleRate::new(48_000).unwrap())
+        Format::new(
+            SampleType::Int16,
+            Channels::STEREO,
+            SampleRate::new(48_000).unwrap(),
+        )
     }
 
     #[test]
@@ -257,20 +284,35 @@ mod tests {
         for bad in [0, 3, u32::MAX] {
             assert_eq!(PacketCount::from_raw(bad), Err(BufferError::PacketCount));
         }
-        assert_eq!(NtStatus::from(BufferError::PacketCount), NtStatus::INVALID_PARAMETER);
+        assert_eq!(
+            NtStatus::from(BufferError::PacketCount),
+            NtStatus::INVALID_PARAMETER
+        );
     }
 
     #[test]
     fn size_rounds_down_to_whole_frames_and_equal_packets() {
-        let g = BufferGeometry::plan(&stereo16(), 3843, PacketCount::Two, true, &BufferLimits::DEFAULT)
-            .unwrap();
+        let g = BufferGeometry::plan(
+            &stereo16(),
+            3843,
+            PacketCount::Two,
+            true,
+            &BufferLimits::DEFAULT,
+        )
+        .unwrap();
         // 3843 bytes = 960 frames + 3 bytes; 960 frames split into two packets of 480.
         assert_eq!(g.frames(), 960);
         assert_eq!(g.packet_frames(), 480);
         assert_eq!(g.audio_bytes(), 3840);
         assert_eq!(g.span_bytes(), 3840);
-        let g = BufferGeometry::plan(&stereo16(), 804, PacketCount::Two, true, &BufferLimits::DEFAULT)
-            .unwrap();
+        let g = BufferGeometry::plan(
+            &stereo16(),
+            804,
+            PacketCount::Two,
+            true,
+            &BufferLimits::DEFAULT,
+        )
+        .unwrap();
         assert_eq!(g.frames(), 200); // 201 frames do not split evenly: one dropped
     }
 
@@ -278,24 +320,45 @@ mod tests {
     fn zero_and_tiny_requests_are_refused() {
         for bytes in [0, 1, 4, 63] {
             assert_eq!(
-                BufferGeometry::plan(&stereo16(), bytes, PacketCount::Two, true, &BufferLimits::DEFAULT),
+                BufferGeometry::plan(
+                    &stereo16(),
+                    bytes,
+                    PacketCount::Two,
+                    true,
+                    &BufferLimits::DEFAULT
+                ),
                 Err(BufferError::TooSmall)
             );
         }
-        assert_eq!(NtStatus::from(BufferError::TooSmall), NtStatus::INVALID_BUFFER_SIZE);
+        assert_eq!(
+            NtStatus::from(BufferError::TooSmall),
+            NtStatus::INVALID_BUFFER_SIZE
+        );
     }
 
     #[test]
     fn huge_requests_are_clamped_to_the_limit() {
-        let g = BufferGeometry::plan(&stereo16(), u32::MAX, PacketCount::One, false, &BufferLimits::DEFAULT)
-            .unwrap();
+        let g = BufferGeometry::plan(
+            &stereo16(),
+            u32::MAX,
+            PacketCount::One,
+            false,
+            &BufferLimits::DEFAULT,
+        )
+        .unwrap();
         assert_eq!(g.audio_bytes(), BufferLimits::DEFAULT.max_bytes);
     }
 
     #[test]
     fn acx_packets_are_page_strided() {
-        let g = BufferGeometry::plan_packets(&stereo16(), 1920, PacketCount::Two, &BufferLimits::DEFAULT, 4096)
-            .unwrap();
+        let g = BufferGeometry::plan_packets(
+            &stereo16(),
+            1920,
+            PacketCount::Two,
+            &BufferLimits::DEFAULT,
+            4096,
+        )
+        .unwrap();
         assert_eq!(g.packet_bytes(), 1920);
         assert_eq!(g.stride(), 4096);
         assert_eq!(g.span_bytes(), 8192);
@@ -303,20 +366,40 @@ mod tests {
         assert_eq!(
             r,
             [
-                MemRange { first_frame: 400, offset: 1600, frames: 80 },
-                MemRange { first_frame: 480, offset: 4096, frames: 120 },
+                MemRange {
+                    first_frame: 400,
+                    offset: 1600,
+                    frames: 80
+                },
+                MemRange {
+                    first_frame: 480,
+                    offset: 4096,
+                    frames: 120
+                },
             ]
         );
         assert_eq!(
-            BufferGeometry::plan_packets(&stereo16(), 1920, PacketCount::Two, &BufferLimits::DEFAULT, 3000),
+            BufferGeometry::plan_packets(
+                &stereo16(),
+                1920,
+                PacketCount::Two,
+                &BufferLimits::DEFAULT,
+                3000
+            ),
             Err(BufferError::Alignment)
         );
     }
 
     #[test]
     fn offsets_wrap_at_the_buffer_size() {
-        let g = BufferGeometry::plan(&stereo16(), 3840, PacketCount::Two, true, &BufferLimits::DEFAULT)
-            .unwrap();
+        let g = BufferGeometry::plan(
+            &stereo16(),
+            3840,
+            PacketCount::Two,
+            true,
+            &BufferLimits::DEFAULT,
+        )
+        .unwrap();
         assert_eq!(g.wrapped_offset(0), 0);
         assert_eq!(g.wrapped_offset(959), 3836);
         assert_eq!(g.wrapped_offset(960), 0);

@@ -20,6 +20,19 @@ pub mod format;
 pub mod guid;
 pub mod status;
 
+pub mod clock;
+pub mod config;
+pub mod convert;
+pub mod device;
+pub mod gain;
+pub mod geometry;
+pub mod platform;
+pub mod state;
+pub mod stream;
+pub mod time;
+pub mod timebase;
+pub mod tone;
+
 pub use format::{ChannelMask, Channels, Format, FormatError, SampleRate, SampleType};
 pub use guid::Guid;
 pub use status::NtStatus;

@@ -87,7 +87,10 @@ unsafe impl<L: RawLock + Send, T: Send> Send for Locked<L, T> {}
 
 impl<L: RawLock, T> Locked<L, T> {
     pub fn new(value: T) -> Self {
-        Locked { raw: L::new(), data: UnsafeCell::new(value) }
+        Locked {
+            raw: L::new(),
+            data: UnsafeCell::new(value),
+        }
     }
 
     /// Runs `f` with exclusive access. Keep `f` short: in the kernel it runs at DISPATCH_LEVEL.
@@ -104,7 +107,10 @@ impl<L: RawLock, T> Locked<L, T> {
                 }
             }
         }
-        let _hold = Hold { raw: &self.raw, token: Some(self.raw.acquire()) };
+        let _hold = Hold {
+            raw: &self.raw,
+            token: Some(self.raw.acquire()),
+        };
         // SAFETY: the lock is held until `_hold` drops after `f` returns, so this is the only
         // live reference to `data`.
         let data = unsafe { &mut *self.data.get() };
@@ -139,7 +145,11 @@ unsafe impl RawLock for SpinRawLock {
     }
     fn acquire(&self) {
         use core::sync::atomic::Ordering;
-        while self.0.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        while self
+            .0
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
             core::hint::spin_loop();
         }
     }
@@ -225,9 +235,11 @@ impl DmaBuffer {
         if end > self.len {
             return None;
         }
-        // SAFETY: `offset..end` is inside the allocation (checked above) and `from_raw_parts`'
-        // contract makes it valid for reads; see the type's note on client races.
-        Some(unsafe { core::slice::from_raw_parts(self.ptr.as_ptr().add(offset), len) })
+        // SAFETY: `offset <= end <= self.len`, so the result stays inside the allocation.
+        let start = unsafe { self.ptr.as_ptr().add(offset) };
+        // SAFETY: `start..start + len` is inside the allocation (checked above), which the
+        // `from_raw_parts` contract makes valid for reads; see the type's note on client races.
+        Some(unsafe { core::slice::from_raw_parts(start, len) })
     }
 
     /// A mutable view of `len` bytes at `offset`, or `None` if outside the buffer.
@@ -236,8 +248,10 @@ impl DmaBuffer {
         if end > self.len {
             return None;
         }
+        // SAFETY: `offset <= end <= self.len`, so the result stays inside the allocation.
+        let start = unsafe { self.ptr.as_ptr().add(offset) };
         // SAFETY: as in `slice`, and `&mut self` makes this the only Rust view of the memory.
-        Some(unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr().add(offset), len) })
+        Some(unsafe { core::slice::from_raw_parts_mut(start, len) })
     }
 }
 
@@ -304,19 +318,25 @@ mod tests {
     fn dma_buffer_views_are_bounds_checked() {
         let mut backing = vec![0u8; 16];
         // SAFETY: `backing` outlives `buf` and is not otherwise referenced while `buf` lives.
-        let mut buf = unsafe { DmaBuffer::from_raw_parts(NonNull::new(backing.as_mut_ptr()).unwrap(), 16) };
-        buf.slice_mut(4, 4).unwrap().copy_from_slice(&[1, 2, 3, 4]);
-        assert_eq!(buf.slice(3, 3), Some(&[0u8, 1, 2][..]));
-        assert!(buf.slice(13, 4).is_none());
-        assert!(buf.slice(usize::MAX, 2).is_none());
-        assert!(buf.slice_mut(17, 0).is_none());
-        drop(buf);
+        let buf =
+            unsafe { DmaBuffer::from_raw_parts(NonNull::new(backing.as_mut_ptr()).unwrap(), 16) };
+        {
+            let mut buf = buf;
+            buf.slice_mut(4, 4).unwrap().copy_from_slice(&[1, 2, 3, 4]);
+            assert_eq!(buf.slice(3, 3), Some(&[0u8, 1, 2][..]));
+            assert!(buf.slice(13, 4).is_none());
+            assert!(buf.slice(usize::MAX, 2).is_none());
+            assert!(buf.slice_mut(17, 0).is_none());
+        }
         assert_eq!(backing[4..8], [1, 2, 3, 4]);
     }
 
     #[test]
     fn null_is_not_an_event() {
         assert!(EventHandle::from_raw(0).is_none());
-        assert_eq!(EventHandle::from_raw(0x1000).map(EventHandle::raw), Some(0x1000));
+        assert_eq!(
+            EventHandle::from_raw(0x1000).map(EventHandle::raw),
+            Some(0x1000)
+        );
     }
 }

@@ -33,6 +33,7 @@ impl KsState {
     }
 
     /// The state one step towards `target` (or `self` if already there).
+    #[must_use]
     pub const fn step_towards(self, target: KsState) -> KsState {
         let (s, t) = (self as u32, target as u32);
         let next = if t > s {
@@ -129,7 +130,12 @@ impl From<StateError> for NtStatus {
 mod tests {
     use super::*;
 
-    const ALL: [KsState; 4] = [KsState::Stop, KsState::Acquire, KsState::Pause, KsState::Run];
+    const ALL: [KsState; 4] = [
+        KsState::Stop,
+        KsState::Acquire,
+        KsState::Pause,
+        KsState::Run,
+    ];
 
     #[test]
     fn only_neighbours_and_self_are_legal() {
@@ -141,7 +147,10 @@ mod tests {
                     assert!(r.is_ok(), "{from:?} -> {to:?} should be legal");
                 } else {
                     assert_eq!(r, Err(StateError::NotAdjacent { from, to }));
-                    assert_eq!(NtStatus::from(r.unwrap_err()), NtStatus::INVALID_DEVICE_STATE);
+                    assert_eq!(
+                        NtStatus::from(r.unwrap_err()),
+                        NtStatus::INVALID_DEVICE_STATE
+                    );
                 }
             }
         }
@@ -153,7 +162,10 @@ mod tests {
             assert_eq!(KsState::from_raw(s.raw()), Ok(s));
         }
         assert_eq!(KsState::from_raw(4), Err(StateError::UnknownState));
-        assert_eq!(NtStatus::from(StateError::UnknownState), NtStatus::INVALID_PARAMETER);
+        assert_eq!(
+            NtStatus::from(StateError::UnknownState),
+            NtStatus::INVALID_PARAMETER
+        );
     }
 
     #[test]

@@ -201,7 +201,9 @@ impl From<StreamError> for NtStatus {
             StreamError::State(s) => s.into(),
             StreamError::Buffer(b) => b.into(),
             StreamError::Format(f) => f.into(),
-            StreamError::WrongState | StreamError::AfterEndOfStream => NtStatus::INVALID_DEVICE_STATE,
+            StreamError::WrongState | StreamError::AfterEndOfStream => {
+                NtStatus::INVALID_DEVICE_STATE
+            }
             StreamError::DuplicateEvent => NtStatus::DUPLICATE_OBJECTID,
             StreamError::UnknownEvent => NtStatus::NOT_FOUND,
             StreamError::TooManyEvents => NtStatus::INSUFFICIENT_RESOURCES,
@@ -281,14 +283,30 @@ pub struct Stream {
 
 impl Stream {
     /// A stream in KSSTATE_STOP with no buffer, timed by the counter.
-    pub fn new_virtual(id: u32, direction: Direction, format: Format, freq: CounterFrequency) -> Stream {
+    pub fn new_virtual(
+        id: u32,
+        direction: Direction,
+        format: Format,
+        freq: CounterFrequency,
+    ) -> Stream {
         let clock = PositionClock::new(format.rate().hz(), freq);
         Self::with_timebase(id, direction, format, Timebase::Virtual(clock))
     }
 
     /// A stream in KSSTATE_STOP with no buffer, timed by a hardware position register.
-    pub fn new_hardware(id: u32, direction: Direction, format: Format, freq: CounterFrequency) -> Stream {
-        let hw = HwPosition { rate: format.rate().hz(), freq, frames: 0, at: Ticks::ZERO, running: false };
+    pub fn new_hardware(
+        id: u32,
+        direction: Direction,
+        format: Format,
+        freq: CounterFrequency,
+    ) -> Stream {
+        let hw = HwPosition {
+            rate: format.rate().hz(),
+            freq,
+            frames: 0,
+            at: Ticks::ZERO,
+            running: false,
+        };
         Self::with_timebase(id, direction, format, Timebase::Hardware(hw))
     }
 
@@ -306,7 +324,11 @@ impl Stream {
             render_packets: RenderPackets::default(),
             next_read_packet: 0,
             transferred: 0,
-            latency: HwLatency { fifo_bytes: 0, chipset_delay_hns: 0, codec_delay_hns: 0 },
+            latency: HwLatency {
+                fifo_bytes: 0,
+                chipset_delay_hns: 0,
+                codec_delay_hns: 0,
+            },
             stats: StreamStats::default(),
         }
     }
@@ -392,11 +414,17 @@ impl Stream {
     }
 
     /// Attaches a planned and allocated buffer. Only without a buffer, and not while running.
-    pub fn attach_buffer(&mut self, memory: DmaBuffer, geometry: BufferGeometry) -> Result<(), (StreamError, DmaBuffer)> {
+    pub fn attach_buffer(
+        &mut self,
+        memory: DmaBuffer,
+        geometry: BufferGeometry,
+    ) -> Result<(), (StreamError, DmaBuffer)> {
         if self.buffer.is_some() || self.state == KsState::Run {
             return Err((StreamError::Buffer(BufferError::WrongBufferState), memory));
         }
-        if geometry.block_align() != self.format.block_align() || memory.len() < geometry.span_bytes() as usize {
+        if geometry.block_align() != self.format.block_align()
+            || memory.len() < geometry.span_bytes() as usize
+        {
             return Err((StreamError::Buffer(BufferError::TooSmall), memory));
         }
         self.buffer = Some(AttachedBuffer { memory, geometry });
@@ -408,16 +436,20 @@ impl Stream {
         if self.state == KsState::Run {
             return Err(StreamError::WrongState);
         }
-        self.buffer.take().map(|b| b.memory).ok_or(StreamError::Buffer(BufferError::WrongBufferState))
+        self.buffer
+            .take()
+            .map(|b| b.memory)
+            .ok_or(StreamError::Buffer(BufferError::WrongBufferState))
     }
 
     /// One KS state step. Returns what the timer must do.
     pub fn set_state(&mut self, to: KsState, now: Ticks) -> Result<TimerRequest, StreamError> {
         let transition = self.state.check_transition(to)?;
         let request = match transition {
-            Transition::Same | Transition::StopToAcquire | Transition::AcquireToPause | Transition::PauseToAcquire => {
-                TimerRequest::None
-            }
+            Transition::Same
+            | Transition::StopToAcquire
+            | Transition::AcquireToPause
+            | Transition::PauseToAcquire => TimerRequest::None,
             Transition::AcquireToStop => {
                 // KSSTATE_STOP resets the position and every packet counter.
                 self.timebase.reset();
@@ -454,7 +486,10 @@ impl Stream {
     }
 
     fn next_deadline(&self, geometry: &BufferGeometry) -> Option<Ticks> {
-        let frame = self.notified.checked_add(1)?.checked_mul(u64::from(geometry.packet_frames()))?;
+        let frame = self
+            .notified
+            .checked_add(1)?
+            .checked_mul(u64::from(geometry.packet_frames()))?;
         self.timebase.ticks_at(frame)
     }
 
@@ -474,7 +509,10 @@ impl Stream {
             // Early (or a stale expiry racing a re-arm): wait for the real deadline.
             self.stats.early_wakeups += 1;
             self.armed = Some(due);
-            return TimerOutcome { notice: None, next_deadline: Some(due) };
+            return TimerOutcome {
+                notice: None,
+                next_deadline: Some(due),
+            };
         }
         self.stats.wakeups += 1;
         let lateness = now.since(due);
@@ -490,11 +528,20 @@ impl Stream {
         let packet = self.notified - 1;
         let boundary = self
             .timebase
-            .ticks_at(self.notified.saturating_mul(u64::from(geometry.packet_frames())))
+            .ticks_at(
+                self.notified
+                    .saturating_mul(u64::from(geometry.packet_frames())),
+            )
             .unwrap_or(now);
         let next = self.next_deadline(&geometry);
         self.armed = next;
-        TimerOutcome { notice: Some(PacketNotice { packet, qpc: boundary }), next_deadline: next }
+        TimerOutcome {
+            notice: Some(PacketNotice {
+                packet,
+                qpc: boundary,
+            }),
+            next_deadline: next,
+        }
     }
 
     /// A hardware interrupt reported that the DMA engine reached `frames`: the same
@@ -513,29 +560,44 @@ impl Stream {
         self.stats.missed_notifications += crossed - self.notified - 1;
         self.notified = crossed;
         self.stats.notifications += 1;
-        let qpc = self.timebase.ticks_at(crossed * u64::from(geometry.packet_frames())).unwrap_or(now);
-        Some(PacketNotice { packet: crossed - 1, qpc })
+        let qpc = self
+            .timebase
+            .ticks_at(crossed * u64::from(geometry.packet_frames()))
+            .unwrap_or(now);
+        Some(PacketNotice {
+            packet: crossed - 1,
+            qpc,
+        })
     }
 
     /// GetPosition.
     pub fn position(&self, now: Ticks) -> Position {
         let frames = self.frames_at(now);
         let offset = self.geometry().map_or(0, |g| g.wrapped_offset(frames));
-        Position { frames, play_offset: offset, write_offset: offset }
+        Position {
+            frames,
+            play_offset: offset,
+            write_offset: offset,
+        }
     }
 
     /// GetPresentationPosition / GetOutputStreamPresentationPosition: the frames presented
     /// and the exact counter value at which that frame count was reached.
     pub fn presentation_position(&self, now: Ticks) -> PresentationPosition {
         let frames = self.frames_at(now);
-        let qpc = if self.timebase.is_running() { self.timebase.ticks_at(frames).unwrap_or(now) } else { now };
+        let qpc = if self.timebase.is_running() {
+            self.timebase.ticks_at(frames).unwrap_or(now)
+        } else {
+            now
+        };
         PresentationPosition { frames, qpc }
     }
 
     /// Packets completely transferred since the stream left STOP (GetPacketCount; ACX's
     /// current packet is the same number: the 0-based index of the packet in transfer).
     pub fn completed_packets(&self, now: Ticks) -> u64 {
-        self.geometry().map_or(0, |g| g.packet_of_frame(self.frames_at(now)))
+        self.geometry()
+            .map_or(0, |g| g.packet_of_frame(self.frames_at(now)))
     }
 
     /// RegisterNotificationEvent.
@@ -543,18 +605,30 @@ impl Stream {
         if self.events.contains(&event) {
             return Err(StreamError::DuplicateEvent);
         }
-        self.events.push(event).map_err(|_| StreamError::TooManyEvents)
+        self.events
+            .push(event)
+            .map_err(|_| StreamError::TooManyEvents)
     }
 
     /// UnregisterNotificationEvent.
     pub fn unregister_event(&mut self, event: EventHandle) -> Result<(), StreamError> {
-        let i = self.events.iter().position(|e| *e == event).ok_or(StreamError::UnknownEvent)?;
+        let i = self
+            .events
+            .iter()
+            .position(|e| *e == event)
+            .ok_or(StreamError::UnknownEvent)?;
         self.events.swap_remove(i);
         Ok(())
     }
 
     /// SetWritePacket / SetRenderPacket. `number` is the DDI's 32-bit packet number.
-    pub fn set_write_packet(&mut self, number: u32, flags: u32, eos_bytes: u32, now: Ticks) -> Result<(), StreamError> {
+    pub fn set_write_packet(
+        &mut self,
+        number: u32,
+        flags: u32,
+        eos_bytes: u32,
+        now: Ticks,
+    ) -> Result<(), StreamError> {
         if self.direction != Direction::Render {
             return Err(StreamError::WrongState);
         }
@@ -574,8 +648,13 @@ impl Stream {
         let pos = self.frames_at(now);
         let playing = geometry.packet_of_frame(pos);
         // Before the first frame of a packet has played it is still writable.
-        let started_playing = self.state == KsState::Run || pos % u64::from(geometry.packet_frames()) != 0;
-        let first_writable = if started_playing { playing + 1 } else { playing };
+        let started_playing =
+            self.state == KsState::Run || !pos.is_multiple_of(u64::from(geometry.packet_frames()));
+        let first_writable = if started_playing {
+            playing + 1
+        } else {
+            playing
+        };
         let n = expand_packet_number(number, first_writable);
         if n < first_writable {
             self.stats.late_packets += 1;
@@ -587,10 +666,12 @@ impl Stream {
             return Err(StreamError::PacketOverrun);
         }
         self.render_packets.active = true;
-        self.render_packets.last_written = Some(self.render_packets.last_written.map_or(n, |w| w.max(n)));
+        self.render_packets.last_written =
+            Some(self.render_packets.last_written.map_or(n, |w| w.max(n)));
         if eos {
             let eos_frames = u64::from(eos_bytes / u32::from(geometry.block_align()));
-            self.render_packets.eos_frame = Some(n * u64::from(geometry.packet_frames()) + eos_frames);
+            self.render_packets.eos_frame =
+                Some(n * u64::from(geometry.packet_frames()) + eos_frames);
         }
         Ok(())
     }
@@ -621,7 +702,10 @@ impl Stream {
             (RenderData::Valid, max.min(valid_until - frame))
         } else {
             let next_change = rp.eos_frame.unwrap_or(u64::MAX);
-            (RenderData::Missing, max.min(next_change.saturating_sub(frame)).max(1))
+            (
+                RenderData::Missing,
+                max.min(next_change.saturating_sub(frame)).max(1),
+            )
         }
     }
 
@@ -646,18 +730,34 @@ impl Stream {
         }
         let p = self.next_read_packet;
         self.next_read_packet += 1;
-        let qpc = self.timebase.ticks_at(p * u64::from(geometry.packet_frames())).unwrap_or(now);
+        let qpc = self
+            .timebase
+            .ticks_at(p * u64::from(geometry.packet_frames()))
+            .unwrap_or(now);
         // The DDI's packet number is 32 bits and wraps; the low bits are the number.
         #[allow(clippy::cast_possible_truncation)]
         let number = p as u32;
-        Ok(ReadPacket { number, qpc, more_data: self.next_read_packet < completed })
+        Ok(ReadPacket {
+            number,
+            qpc,
+            more_data: self.next_read_packet < completed,
+        })
     }
 
     /// KSRTAUDIO_HWLATENCY for a virtual device delaying `delay_frames`.
-    pub fn latency_for_delay(format: &Format, delay_frames: u32, freq: CounterFrequency) -> HwLatency {
-        let ticks = crate::time::frames_to_ticks_ceil(u64::from(delay_frames), format.rate().hz(), freq);
+    pub fn latency_for_delay(
+        format: &Format,
+        delay_frames: u32,
+        freq: CounterFrequency,
+    ) -> HwLatency {
+        let ticks =
+            crate::time::frames_to_ticks_ceil(u64::from(delay_frames), format.rate().hz(), freq);
         let hns = u32::try_from(ticks_to_hns(ticks, freq)).unwrap_or(u32::MAX);
-        HwLatency { fifo_bytes: 0, chipset_delay_hns: 0, codec_delay_hns: hns }
+        HwLatency {
+            fifo_bytes: 0,
+            chipset_delay_hns: 0,
+            codec_delay_hns: hns,
+        }
     }
 }
 

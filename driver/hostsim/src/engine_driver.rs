@@ -10,7 +10,9 @@ use cadenza_engine::device::cable::Cable;
 use cadenza_engine::device::ops;
 use cadenza_engine::format::Format;
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
-use cadenza_engine::platform::{EventHandle, Locked, OneShotTimer, Platform, SpinRawLock, TimerTarget};
+use cadenza_engine::platform::{
+    EventHandle, Locked, OneShotTimer, Platform, SpinRawLock, TimerTarget,
+};
 use cadenza_engine::state::KsState;
 use cadenza_engine::status::NtStatus;
 use cadenza_engine::stream::{Direction, Position, ReadPacket, StreamStats, TimerRequest};
@@ -53,10 +55,17 @@ fn on_timer(context: *const ()) {
         out
     });
     if let Some(n) = outcome.notice {
-        ctx.notifications.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(n.qpc);
+        ctx.notifications
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(n.qpc);
     }
     if let Some(d) = outcome.next_deadline
-        && let Some(t) = ctx.timer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
+        && let Some(t) = ctx
+            .timer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
     {
         t.arm_at(d, now);
     }
@@ -88,7 +97,12 @@ impl EngineDriver {
     pub fn new(platform: SimPlatform) -> Result<EngineDriver, NtStatus> {
         let ring = platform.allocate(Cable::ring_bytes(192_000, 64, 500))?;
         let cable = Box::new(Locked::new(Cable::new(ring, platform.frequency())));
-        Ok(EngineDriver { platform, cable, streams: [None, None], next_id: 1 })
+        Ok(EngineDriver {
+            platform,
+            cable,
+            streams: [None, None],
+            next_id: 1,
+        })
     }
 
     /// Runs `f` on the cable under its lock (tests use it to set gains, read stats).
@@ -97,8 +111,13 @@ impl EngineDriver {
     }
 
     fn apply_timer(&self, direction: Direction, request: TimerRequest) {
-        let Some(ctx) = self.streams[index(direction)].as_ref() else { return };
-        let timer = ctx.timer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(ctx) = self.streams[index(direction)].as_ref() else {
+            return;
+        };
+        let timer = ctx
+            .timer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(t) = timer.as_ref() {
             match request {
                 TimerRequest::Arm(d) => t.arm_at(d, self.platform.now()),
@@ -116,7 +135,9 @@ impl Drop for EngineDriver {
         for d in [Direction::Render, Direction::Capture] {
             let _ = self.close(d);
         }
-        let ring = self.cable.with(|c| std::mem::replace(c, Cable::new(dummy_ring(), self.platform.frequency())));
+        let ring = self
+            .cable
+            .with(|c| std::mem::replace(c, Cable::new(dummy_ring(), self.platform.frequency())));
         self.platform.free(ring.into_ring_memory());
     }
 }
@@ -141,24 +162,46 @@ impl DriverUnderTest for EngineDriver {
         let id = self.next_id;
         self.next_id += 1;
         let freq = self.platform.frequency();
-        self.cable.with(|c| ops::open(c, id, direction, *format, freq)).map_err(NtStatus::from)
+        self.cable
+            .with(|c| ops::open(c, id, direction, *format, freq))
+            .map_err(NtStatus::from)
     }
 
-    fn allocate(&mut self, direction: Direction, requested_bytes: u32, notifications: u32) -> Result<ClientBuffer, NtStatus> {
+    fn allocate(
+        &mut self,
+        direction: Direction,
+        requested_bytes: u32,
+        notifications: u32,
+    ) -> Result<ClientBuffer, NtStatus> {
         let packets = PacketCount::from_raw(notifications)?;
         let format = self
             .cable
             .with(|c| c.stream(direction).map(|s| *s.format()))
             .ok_or(NtStatus::INVALID_DEVICE_STATE)?;
-        let geometry = BufferGeometry::plan(&format, requested_bytes, packets, true, &BufferLimits::DEFAULT)?;
+        let geometry = BufferGeometry::plan(
+            &format,
+            requested_bytes,
+            packets,
+            true,
+            &BufferLimits::DEFAULT,
+        )?;
         let memory = self.platform.allocate(geometry.span_bytes() as usize)?;
-        let view = ClientBuffer { ptr: memory.as_ptr(), span: memory.len(), geometry };
-        if let Err((e, memory)) = self.cable.with(|c| ops::attach_buffer(c, direction, memory, geometry)) {
+        let view = ClientBuffer {
+            ptr: memory.as_ptr(),
+            span: memory.len(),
+            geometry,
+        };
+        if let Err((e, memory)) = self
+            .cable
+            .with(|c| ops::attach_buffer(c, direction, memory, geometry))
+        {
             self.platform.free(memory);
             return Err(e.into());
         }
-        let event = EventHandle::from_raw(0x1000 + index(direction)).ok_or(NtStatus::UNSUCCESSFUL)?;
-        self.cable.with(|c| ops::register_event(c, direction, event))?;
+        let event =
+            EventHandle::from_raw(0x1000 + index(direction)).ok_or(NtStatus::UNSUCCESSFUL)?;
+        self.cable
+            .with(|c| ops::register_event(c, direction, event))?;
         let ctx = Box::new(StreamContext {
             cable: &raw const *self.cable,
             platform: self.platform.clone(),
@@ -168,15 +211,22 @@ impl DriverUnderTest for EngineDriver {
             notifications: Mutex::new(Vec::new()),
             callbacks: AtomicU64::new(0),
         });
-        let timer = self.platform.create_timer(TimerTarget { callback: on_timer, context: (&raw const *ctx).cast() })?;
-        *ctx.timer.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(timer);
+        let timer = self.platform.create_timer(TimerTarget {
+            callback: on_timer,
+            context: (&raw const *ctx).cast(),
+        })?;
+        *ctx.timer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(timer);
         self.streams[index(direction)] = Some(ctx);
         Ok(view)
     }
 
     fn set_state(&mut self, direction: Direction, state: KsState) -> Result<(), NtStatus> {
         let now = self.platform.now();
-        let request = self.cable.with(|c| ops::set_state(c, direction, state, now))?;
+        let request = self
+            .cable
+            .with(|c| ops::set_state(c, direction, state, now))?;
         self.apply_timer(direction, request);
         Ok(())
     }
@@ -188,7 +238,9 @@ impl DriverUnderTest for EngineDriver {
 
     fn write_packet(&mut self, number: u32, flags: u32, eos_bytes: u32) -> Result<(), NtStatus> {
         let now = self.platform.now();
-        Ok(self.cable.with(|c| ops::set_write_packet(c, number, flags, eos_bytes, now))?)
+        Ok(self
+            .cable
+            .with(|c| ops::set_write_packet(c, number, flags, eos_bytes, now))?)
     }
 
     fn read_packet(&mut self) -> Result<ReadPacket, NtStatus> {
@@ -197,9 +249,16 @@ impl DriverUnderTest for EngineDriver {
     }
 
     fn take_notifications(&mut self, direction: Direction) -> Vec<Ticks> {
-        self.streams[index(direction)].as_ref().map_or_else(Vec::new, |ctx| {
-            std::mem::take(&mut *ctx.notifications.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-        })
+        self.streams[index(direction)]
+            .as_ref()
+            .map_or_else(Vec::new, |ctx| {
+                std::mem::take(
+                    &mut *ctx
+                        .notifications
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                )
+            })
     }
 
     fn stats(&mut self, direction: Direction) -> Option<StreamStats> {
@@ -211,9 +270,16 @@ impl DriverUnderTest for EngineDriver {
             return Err(NtStatus::INVALID_DEVICE_STATE);
         };
         // Timer first: after this no callback can reach the context.
-        drop(ctx.timer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
+        drop(
+            ctx.timer
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(),
+        );
         let now = self.platform.now();
-        let _ = self.cable.with(|c| ops::unregister_event(c, direction, ctx.event));
+        let _ = self
+            .cable
+            .with(|c| ops::unregister_event(c, direction, ctx.event));
         if let Some(buffer) = self.cable.with(|c| ops::close(c, direction, now)) {
             self.platform.free(buffer);
         }

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::ptr::NonNull;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use cadenza_engine::platform::{DmaBuffer, EventHandle, OneShotTimer, Platform, SpinRawLock, TimerTarget};
+use cadenza_engine::platform::{
+    DmaBuffer, EventHandle, OneShotTimer, Platform, SpinRawLock, TimerTarget,
+};
 use cadenza_engine::status::NtStatus;
 use cadenza_engine::time::{CounterFrequency, Ticks};
 
@@ -108,7 +110,9 @@ impl SimPlatform {
     fn state(&self) -> MutexGuard<'_, State> {
         // A panicking test thread poisons the lock; the state is still consistent for
         // reporting, so recover it rather than cascade panics.
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn set_lateness(&self, lateness: Lateness) {
@@ -229,10 +233,15 @@ impl OneShotTimer for SimTimer {
             Lateness::OnTime => 0,
             Lateness::Random { ppm, max_ticks } => {
                 let (ppm, max) = (*ppm, *max_ticks);
-                if s.rng.chance_ppm(ppm) { s.rng.below(max + 1) } else { 0 }
+                if s.rng.chance_ppm(ppm) {
+                    s.rng.below(max + 1)
+                } else {
+                    0
+                }
             }
             Lateness::Scripted(list) => {
-                let n = s.expiries + s.timers.values().filter(|t| t.fire_at.is_some()).count() as u64;
+                let n =
+                    s.expiries + s.timers.values().filter(|t| t.fire_at.is_some()).count() as u64;
                 list.iter().find(|(i, _)| *i == n).map_or(0, |(_, l)| *l)
             }
         };
@@ -281,8 +290,18 @@ impl Platform for SimPlatform {
         }
         let id = s.next_timer;
         s.next_timer += 1;
-        s.timers.insert(id, TimerSlot { target, fire_at: None, deadline: None });
-        Ok(SimTimer { world: self.clone(), id })
+        s.timers.insert(
+            id,
+            TimerSlot {
+                target,
+                fire_at: None,
+                deadline: None,
+            },
+        );
+        Ok(SimTimer {
+            world: self.clone(),
+            id,
+        })
     }
 
     fn signal(&self, event: EventHandle) {
@@ -349,7 +368,10 @@ mod tests {
     fn timers_fire_in_deadline_order_and_time_follows() {
         let p = SimPlatform::new(1);
         let hits = AtomicU64::new(0);
-        let target = TimerTarget { callback: bump, context: (&raw const hits).cast() };
+        let target = TimerTarget {
+            callback: bump,
+            context: (&raw const hits).cast(),
+        };
         let a = p.create_timer(target).unwrap();
         let b = p.create_timer(target).unwrap();
         a.arm_at(Ticks(500), p.now());
@@ -373,7 +395,12 @@ mod tests {
         let p = SimPlatform::new(1);
         p.set_lateness(Lateness::Scripted(vec![(1, 300)]));
         let hits = AtomicU64::new(0);
-        let t = p.create_timer(TimerTarget { callback: bump, context: (&raw const hits).cast() }).unwrap();
+        let t = p
+            .create_timer(TimerTarget {
+                callback: bump,
+                context: (&raw const hits).cast(),
+            })
+            .unwrap();
         t.arm_at(Ticks(100), p.now());
         assert_eq!(p.fire_next(Ticks(10_000)), Some(Ticks(100)));
         t.arm_at(Ticks(200), p.now());
@@ -386,9 +413,17 @@ mod tests {
     fn random_lateness_replays_from_the_seed() {
         let run = |seed| {
             let p = SimPlatform::new(seed);
-            p.set_lateness(Lateness::Random { ppm: 500_000, max_ticks: 1_000 });
+            p.set_lateness(Lateness::Random {
+                ppm: 500_000,
+                max_ticks: 1_000,
+            });
             let hits = AtomicU64::new(0);
-            let t = p.create_timer(TimerTarget { callback: bump, context: (&raw const hits).cast() }).unwrap();
+            let t = p
+                .create_timer(TimerTarget {
+                    callback: bump,
+                    context: (&raw const hits).cast(),
+                })
+                .unwrap();
             (0..50)
                 .map(|k| {
                     t.arm_at(Ticks(k * 10_000), p.now());
@@ -403,15 +438,24 @@ mod tests {
     #[test]
     fn allocations_are_counted_and_faults_injected() {
         let p = SimPlatform::new(1);
-        p.set_faults(FaultPlan { fail_allocations: vec![1], fail_timers: vec![0] });
+        p.set_faults(FaultPlan {
+            fail_allocations: vec![1],
+            fail_timers: vec![0],
+        });
         let a = p.allocate(100).unwrap();
-        assert_eq!(p.allocate(100).unwrap_err(), NtStatus::INSUFFICIENT_RESOURCES);
+        assert_eq!(
+            p.allocate(100).unwrap_err(),
+            NtStatus::INSUFFICIENT_RESOURCES
+        );
         assert_eq!(p.allocate(0).unwrap_err(), NtStatus::INSUFFICIENT_RESOURCES);
         assert_eq!(p.live_allocations(), (1, 100));
         p.free(a);
         assert_eq!(p.live_allocations(), (0, 0));
         assert_eq!(p.peak_bytes(), 100);
-        let noop = TimerTarget { callback: |_| {}, context: std::ptr::null() };
+        let noop = TimerTarget {
+            callback: |_| {},
+            context: std::ptr::null(),
+        };
         assert!(p.create_timer(noop).is_err());
         assert!(p.create_timer(noop).is_ok());
     }

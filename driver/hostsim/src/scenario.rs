@@ -29,16 +29,18 @@ pub struct ClientBuffer {
 
 impl ClientBuffer {
     /// The bytes of packet slot `packet % packets`.
-    fn packet_slice(&self, packet: u64) -> &mut [u8] {
+    fn packet_slice(&mut self, packet: u64) -> &mut [u8] {
         let g = &self.geometry;
         let slot = (packet % u64::from(g.packets().get())) as usize;
         let start = slot * g.stride() as usize;
         let len = g.packet_bytes() as usize;
         assert!(start + len <= self.span, "packet outside the client buffer");
+        // SAFETY: `start + len <= span` (asserted above) keeps the pointer in the mapping.
+        let first = unsafe { self.ptr.add(start) };
         // SAFETY: the driver under test keeps `ptr..ptr+span` mapped while the stream
-        // exists (asserted in range above), and the simulation is single-threaded, so no
-        // other reference to these bytes is live while the client uses this slice.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
+        // exists, and the simulation is single-threaded, so no other reference to these
+        // bytes is live while the client uses this slice.
+        unsafe { std::slice::from_raw_parts_mut(first, len) }
     }
 }
 
@@ -49,7 +51,12 @@ pub trait DriverUnderTest {
     fn framework(&self) -> &'static str;
     fn platform(&self) -> &SimPlatform;
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus>;
-    fn allocate(&mut self, direction: Direction, requested_bytes: u32, notifications: u32) -> Result<ClientBuffer, NtStatus>;
+    fn allocate(
+        &mut self,
+        direction: Direction,
+        requested_bytes: u32,
+        notifications: u32,
+    ) -> Result<ClientBuffer, NtStatus>;
     fn set_state(&mut self, direction: Direction, state: KsState) -> Result<(), NtStatus>;
     fn position(&mut self, direction: Direction) -> Result<Position, NtStatus>;
     fn write_packet(&mut self, number: u32, flags: u32, eos_bytes: u32) -> Result<(), NtStatus>;
@@ -99,7 +106,8 @@ impl LoopbackConfig {
     }
 
     fn packet_frames(&self, format: &Format) -> u32 {
-        u32::try_from(u64::from(format.rate().hz()) * u64::from(self.period_us) / 1_000_000).unwrap_or(u32::MAX)
+        u32::try_from(u64::from(format.rate().hz()) * u64::from(self.period_us) / 1_000_000)
+            .unwrap_or(u32::MAX)
     }
 }
 
@@ -152,7 +160,12 @@ struct RenderClient {
 }
 
 impl RenderClient {
-    fn write<D: DriverUnderTest + ?Sized>(&mut self, d: &mut D, packet_mode: bool, upto: u64) -> Result<(), NtStatus> {
+    fn write<D: DriverUnderTest + ?Sized>(
+        &mut self,
+        d: &mut D,
+        packet_mode: bool,
+        upto: u64,
+    ) -> Result<(), NtStatus> {
         let g = self.buffer.geometry;
         let pf = u64::from(g.packet_frames());
         let count = u64::from(g.packets().get());
@@ -161,7 +174,12 @@ impl RenderClient {
                 return Ok(());
             }
             let p = self.next_packet;
-            render_frames(&self.format, p * pf, pf as usize, self.buffer.packet_slice(p));
+            render_frames(
+                &self.format,
+                p * pf,
+                pf as usize,
+                self.buffer.packet_slice(p),
+            );
             if packet_mode {
                 #[allow(clippy::cast_possible_truncation)] // the DDI's packet numbers are 32-bit
                 match d.write_packet(p as u32, 0, 0) {
@@ -176,7 +194,11 @@ impl RenderClient {
         Ok(())
     }
 
-    fn on_notification<D: DriverUnderTest + ?Sized>(&mut self, d: &mut D, packet_mode: bool) -> Result<u64, NtStatus> {
+    fn on_notification<D: DriverUnderTest + ?Sized>(
+        &mut self,
+        d: &mut D,
+        packet_mode: bool,
+    ) -> Result<u64, NtStatus> {
         let pf = u64::from(self.buffer.geometry.packet_frames());
         let pos = d.position(Direction::Render)?;
         let playing = pos.frames / pf;
@@ -208,7 +230,11 @@ impl CaptureClient {
         self.captured[at..at + bytes].copy_from_slice(src);
     }
 
-    fn on_notification<D: DriverUnderTest + ?Sized>(&mut self, d: &mut D, packet_mode: bool) -> Result<u64, NtStatus> {
+    fn on_notification<D: DriverUnderTest + ?Sized>(
+        &mut self,
+        d: &mut D,
+        packet_mode: bool,
+    ) -> Result<u64, NtStatus> {
         let g = self.buffer.geometry;
         if packet_mode {
             loop {
@@ -247,11 +273,54 @@ fn expand(number: u32, reference: u64) -> u64 {
     reference.saturating_add_signed(i64::from(delta))
 }
 
-fn step_to<D: DriverUnderTest + ?Sized>(d: &mut D, direction: Direction, target: KsState, from: KsState) -> Result<(), NtStatus> {
+fn step_to<D: DriverUnderTest + ?Sized>(
+    d: &mut D,
+    direction: Direction,
+    target: KsState,
+    from: KsState,
+) -> Result<(), NtStatus> {
     let mut s = from;
     while s != target {
         s = s.step_towards(target);
         d.set_state(direction, s)?;
+    }
+    Ok(())
+}
+
+/// What the clients saw, in order.
+#[derive(Default)]
+struct Records {
+    positions: Vec<PositionSample>,
+    render_notes: Vec<Ticks>,
+    capture_notes: Vec<Ticks>,
+}
+
+/// Lets each client react to the notifications it received since the last timer expiry.
+fn deliver_notifications<D: DriverUnderTest + ?Sized>(
+    d: &mut D,
+    render: &mut RenderClient,
+    capture: &mut CaptureClient,
+    packet_mode: bool,
+    records: &mut Records,
+) -> Result<(), NtStatus> {
+    let now = d.platform().now();
+    for t in d.take_notifications(Direction::Render) {
+        records.render_notes.push(t);
+        let frames = render.on_notification(d, packet_mode)?;
+        records.positions.push(PositionSample {
+            at: now,
+            direction: Direction::Render,
+            frames,
+        });
+    }
+    for t in d.take_notifications(Direction::Capture) {
+        records.capture_notes.push(t);
+        let frames = capture.on_notification(d, packet_mode)?;
+        records.positions.push(PositionSample {
+            at: now,
+            direction: Direction::Capture,
+            frames,
+        });
     }
     Ok(())
 }
@@ -269,8 +338,12 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
 
     d.open(Direction::Capture, &config.capture)?;
     d.open(Direction::Render, &config.render)?;
-    let cbytes = config.packet_frames(&config.capture) * u32::from(config.capture.block_align()) * config.packets;
-    let rbytes = config.packet_frames(&config.render) * u32::from(config.render.block_align()) * config.packets;
+    let cbytes = config.packet_frames(&config.capture)
+        * u32::from(config.capture.block_align())
+        * config.packets;
+    let rbytes = config.packet_frames(&config.render)
+        * u32::from(config.render.block_align())
+        * config.packets;
     let cbuf = d.allocate(Direction::Capture, cbytes, config.packets)?;
     let rbuf = d.allocate(Direction::Render, rbytes, config.packets)?;
 
@@ -282,10 +355,12 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
         skipped: 0,
         stops_after: config.render_stops_after,
     };
-    let mut capture = CaptureClient { buffer: cbuf, captured: Vec::new(), next_packet: 0 };
-    let mut positions = Vec::new();
-    let mut render_notes = Vec::new();
-    let mut capture_notes = Vec::new();
+    let mut capture = CaptureClient {
+        buffer: cbuf,
+        captured: Vec::new(),
+        next_packet: 0,
+    };
+    let mut records = Records::default();
 
     let start = platform.now();
     let expiries_before = platform.expiries();
@@ -309,16 +384,13 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
             render_started = true;
             continue;
         }
-        for t in d.take_notifications(Direction::Render) {
-            render_notes.push(t);
-            let frames = render.on_notification(d, config.packet_mode)?;
-            positions.push(PositionSample { at: platform.now(), direction: Direction::Render, frames });
-        }
-        for t in d.take_notifications(Direction::Capture) {
-            capture_notes.push(t);
-            let frames = capture.on_notification(d, config.packet_mode)?;
-            positions.push(PositionSample { at: platform.now(), direction: Direction::Capture, frames });
-        }
+        deliver_notifications(
+            d,
+            &mut render,
+            &mut capture,
+            config.packet_mode,
+            &mut records,
+        )?;
         let done = platform.now().since(start) as f64 / end.since(start).max(1) as f64;
         if done - last_progress >= 0.01 {
             last_progress = done;
@@ -338,7 +410,12 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
     d.close(Direction::Capture)?;
 
     let rendered_frames = render.written_frames.min(final_render);
-    let check = check_loopback(&config.render, &config.capture, rendered_frames, &capture.captured);
+    let check = check_loopback(
+        &config.render,
+        &config.capture,
+        rendered_frames,
+        &capture.captured,
+    );
     let exact = |ticks: u64, rate: u32| cadenza_engine::time::ticks_to_frames(ticks, rate, freq);
     Ok(LoopbackResult {
         framework: d.framework(),
@@ -349,9 +426,9 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
         check,
         render_stats,
         capture_stats,
-        render_notifications: render_notes,
-        capture_notifications: capture_notes,
-        positions,
+        render_notifications: records.render_notes,
+        capture_notifications: records.capture_notes,
+        positions: records.positions,
         timer_expiries: platform.expiries() - expiries_before,
         elapsed_ticks: elapsed,
         final_render_frames: final_render,

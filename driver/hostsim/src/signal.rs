@@ -29,7 +29,9 @@ pub fn render_frames(format: &Format, first: u64, frames: usize, out: &mut [u8])
     for f in 0..frames as u64 {
         for c in 0..channels {
             let v = ideal_sample(first + f, c, rate);
-            let Some(dst) = out.get_mut(i..i + width) else { return };
+            let Some(dst) = out.get_mut(i..i + width) else {
+                return;
+            };
             encode(format.sample(), v, dst);
             i += width;
         }
@@ -71,28 +73,51 @@ impl Check {
 /// Compares `captured` (capture-format bytes, capture frame 0 first) with the render signal
 /// as the cable must deliver it: converted from `render` to `capture` format at unity gain.
 /// Only the first `rendered_frames` render frames are expected.
-pub fn check_loopback(render: &Format, capture: &Format, rendered_frames: u64, captured: &[u8]) -> Check {
+pub fn check_loopback(
+    render: &Format,
+    capture: &Format,
+    rendered_frames: u64,
+    captured: &[u8],
+) -> Check {
+    const CHUNK: u64 = 4096;
     let cblock = usize::from(capture.block_align());
     let rblock = usize::from(render.block_align());
     let total = (captured.len() / cblock) as u64;
-    let offset = captured.chunks_exact(cblock).position(|f| f.iter().any(|b| *b != 0)).map(|p| p as u64);
+    let offset = captured
+        .chunks_exact(cblock)
+        .position(|f| f.iter().any(|b| *b != 0))
+        .map(|p| p as u64);
     let Some(offset) = offset else {
-        return Check { offset: None, compared: 0, mismatched: 0, first_mismatch: None };
+        return Check {
+            offset: None,
+            compared: 0,
+            mismatched: 0,
+            first_mismatch: None,
+        };
     };
     let compared = rendered_frames.min(total - offset);
     let mut mismatched = 0;
     let mut first_mismatch = None;
-    const CHUNK: u64 = 4096;
     let mut rbuf = vec![0u8; CHUNK as usize * rblock];
     let mut ebuf = vec![0u8; CHUNK as usize * cblock];
     let mut done = 0u64;
     while done < compared {
         let n = CHUNK.min(compared - done) as usize;
         render_frames(render, done, n, &mut rbuf[..n * rblock]);
-        let _ = convert(&rbuf[..n * rblock], render, &mut ebuf[..n * cblock], capture, &Gain::UNITY);
+        let _ = convert(
+            &rbuf[..n * rblock],
+            render,
+            &mut ebuf[..n * cblock],
+            capture,
+            &Gain::UNITY,
+        );
         let start = (offset + done) as usize * cblock;
         let got = &captured[start..start + n * cblock];
-        for (i, (g, e)) in got.chunks_exact(cblock).zip(ebuf.chunks_exact(cblock)).enumerate() {
+        for (i, (g, e)) in got
+            .chunks_exact(cblock)
+            .zip(ebuf.chunks_exact(cblock))
+            .enumerate()
+        {
             if g != e {
                 mismatched += 1;
                 first_mismatch.get_or_insert(offset + done + i as u64);
@@ -100,7 +125,12 @@ pub fn check_loopback(render: &Format, capture: &Format, rendered_frames: u64, c
         }
         done += n as u64;
     }
-    Check { offset: Some(offset), compared, mismatched, first_mismatch }
+    Check {
+        offset: Some(offset),
+        compared,
+        mismatched,
+        first_mismatch,
+    }
 }
 
 #[cfg(test)]

@@ -51,7 +51,11 @@ fn every_format_pair_and_packet_mode_choice_delivers_the_signal() {
             c.render = Format::new(rt, Channels::new(rc).unwrap(), rate);
             c.capture = Format::new(ct, Channels::new(cc).unwrap(), rate);
             let r = run(&c, 3);
-            assert!(r.check.bit_exact(), "{rt:?}x{rc} -> {ct:?}x{cc} packet_mode={packet_mode}: {:?}", r.check);
+            assert!(
+                r.check.bit_exact(),
+                "{rt:?}x{rc} -> {ct:?}x{cc} packet_mode={packet_mode}: {:?}",
+                r.check
+            );
         }
     }
 }
@@ -60,15 +64,25 @@ fn every_format_pair_and_packet_mode_choice_delivers_the_signal() {
 fn late_timers_are_counted_caught_up_and_do_not_corrupt_audio() {
     let mut c = short(3);
     // A quarter of wake-ups late by up to 2.5 packets.
-    c.lateness = Lateness::Random { ppm: 250_000, max_ticks: 250_000 };
+    c.lateness = Lateness::Random {
+        ppm: 250_000,
+        max_ticks: 250_000,
+    };
     let r = run(&c, 11);
-    assert!(r.render_stats.missed_notifications > 0, "{:?}", r.render_stats);
+    assert!(
+        r.render_stats.missed_notifications > 0,
+        "{:?}",
+        r.render_stats
+    );
     assert!(r.render_stats.max_lateness_ticks > 100_000);
     // Notifications delivered + missed account for every boundary.
     let boundaries = r.final_render_frames / 480;
-    assert_eq!(r.render_stats.notifications + r.render_stats.missed_notifications, boundaries);
+    assert_eq!(
+        r.render_stats.notifications + r.render_stats.missed_notifications,
+        boundaries
+    );
     // The client kept up where it could; every skipped packet is silence, never stale data.
-    assert_eq!(r.check.offset.is_some(), true);
+    assert!(r.check.offset.is_some());
 }
 
 #[test]
@@ -76,19 +90,29 @@ fn a_client_that_stops_writing_yields_silence_and_a_counted_underrun() {
     let mut c = short(1);
     c.render_stops_after = Some(50);
     let r = run(&c, 5);
-    assert!(r.render_stats.underrun_frames >= 40 * 480, "{:?}", r.render_stats);
+    assert!(
+        r.render_stats.underrun_frames >= 40 * 480,
+        "{:?}",
+        r.render_stats
+    );
     assert!(r.render_stats.glitches() > 0);
     // What was written arrives intact; after it, only silence.
     assert!(r.check.bit_exact(), "{:?}", r.check);
-    let offset = r.check.offset.unwrap() as usize;
+    let offset = usize::try_from(r.check.offset.unwrap()).unwrap();
     let tail = &r.captured[(offset + 50 * 480 + 10) * 8..];
-    assert!(tail.iter().all(|b| *b == 0), "stale audio after the client stopped");
+    assert!(
+        tail.iter().all(|b| *b == 0),
+        "stale audio after the client stopped"
+    );
 }
 
 #[test]
 fn runs_replay_from_their_seed() {
     let mut c = short(1);
-    c.lateness = Lateness::Random { ppm: 300_000, max_ticks: 150_000 };
+    c.lateness = Lateness::Random {
+        ppm: 300_000,
+        max_ticks: 150_000,
+    };
     let a = run(&c, 99);
     let b = run(&c, 99);
     assert_eq!(a.render_notifications, b.render_notifications);

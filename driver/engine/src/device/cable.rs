@@ -45,6 +45,14 @@ pub const DELAY_FRAMES: u64 = 1;
 /// Added to every cable index; far larger than any delay, far from overflowing.
 const INDEX_BASE: u64 = 1 << 40;
 
+/// Bytes in `frames` frames of `block` bytes; saturates so an impossible size fails the
+/// bounds check of the slice it is used for instead of wrapping.
+fn bytes_of(frames: u64, block: usize) -> usize {
+    usize::try_from(frames)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(block)
+}
+
 /// The ring: frames in the render format, indexed by cable time.
 #[derive(Debug)]
 struct Ring {
@@ -62,7 +70,9 @@ struct Ring {
 
 impl Ring {
     fn capacity(&self) -> u64 {
-        self.format.map_or(0, |f| (self.memory.len() / usize::from(f.block_align())) as u64)
+        self.format.map_or(0, |f| {
+            u64::try_from(self.memory.len() / usize::from(f.block_align())).unwrap_or(0)
+        })
     }
 
     /// Starts holding `format` frames from cable index `at` on, forgetting older content.
@@ -86,9 +96,11 @@ impl Ring {
         let mut index = self.write_end;
         let mut left = gap;
         while left > 0 {
-            let Some((offset, run)) = self.run_at(index, left) else { return };
+            let Some((offset, run)) = self.run_at(index, left) else {
+                return;
+            };
             let block = usize::from(format.block_align());
-            if let Some(dst) = self.memory.slice_mut(offset, run as usize * block) {
+            if let Some(dst) = self.memory.slice_mut(offset, bytes_of(run, block)) {
                 fill_silence(dst, &format);
             }
             index += run;
@@ -113,7 +125,9 @@ impl Ring {
     /// Marks `frames` frames written at the write end.
     fn advance(&mut self, frames: u64) {
         self.write_end += frames;
-        self.valid_from = self.valid_from.max(self.write_end.saturating_sub(self.capacity()));
+        self.valid_from = self
+            .valid_from
+            .max(self.write_end.saturating_sub(self.capacity()));
     }
 }
 
@@ -148,7 +162,13 @@ impl Cable {
         Cable {
             render: None,
             capture: None,
-            ring: Ring { memory: ring_memory, format: None, write_end: 0, valid_from: 0, epoch: 0 },
+            ring: Ring {
+                memory: ring_memory,
+                format: None,
+                write_end: 0,
+                valid_from: 0,
+                epoch: 0,
+            },
             render_side: Side::default(),
             capture_side: Side::default(),
             render_gain: Gain::UNITY,
@@ -194,13 +214,17 @@ impl Cable {
     }
 
     fn pull_render(&mut self, now: Ticks) {
-        let Some(render) = self.render.as_mut() else { return };
+        let Some(render) = self.render.as_mut() else {
+            return;
+        };
         if !render.timebase().is_running() {
             return;
         }
         let pos = render.frames_at(now);
         let mut from = render.transferred();
-        let Some(geometry) = render.geometry().copied() else { return };
+        let Some(geometry) = render.geometry().copied() else {
+            return;
+        };
         if pos <= from {
             return;
         }
@@ -210,10 +234,13 @@ impl Cable {
         from = from.max(oldest);
         let mut underrun_frames = 0u64;
         let render: &Stream = render;
-        let Some(buffer) = render.buffer() else { return };
+        let Some(buffer) = render.buffer() else {
+            return;
+        };
         let format = *render.format();
         let block = usize::from(format.block_align());
-        self.ring.seek_write(from.wrapping_add(self.render_side.offset));
+        self.ring
+            .seek_write(from.wrapping_add(self.render_side.offset));
         let mut frame = from;
         'runs: while frame < pos {
             let (kind, run) = render.render_data(frame, pos - frame);
@@ -224,15 +251,18 @@ impl Cable {
                 for r in geometry.ranges(frame, run32) {
                     let mut done = 0u64;
                     while done < u64::from(r.frames) {
-                        let Some((dst_off, n)) = self.ring.run_at(self.ring.write_end, u64::from(r.frames) - done)
+                        let Some((dst_off, n)) = self
+                            .ring
+                            .run_at(self.ring.write_end, u64::from(r.frames) - done)
                         else {
                             break 'runs;
                         };
-                        let src_off = r.offset as usize + done as usize * block;
-                        let bytes = n as usize * block;
-                        let (Some(src), Some(dst)) =
-                            (buffer.memory.slice(src_off, bytes), self.ring.memory.slice_mut(dst_off, bytes))
-                        else {
+                        let src_off = (r.offset as usize).saturating_add(bytes_of(done, block));
+                        let bytes = bytes_of(n, block);
+                        let (Some(src), Some(dst)) = (
+                            buffer.memory.slice(src_off, bytes),
+                            self.ring.memory.slice_mut(dst_off, bytes),
+                        ) else {
                             break 'runs;
                         };
                         // Same format on both sides: only the gain can make this more than a copy.
@@ -263,53 +293,74 @@ impl Cable {
     }
 
     fn fill_capture(&mut self, now: Ticks) {
-        let render_running = self.render.as_ref().is_some_and(|r| r.timebase().is_running());
-        let Some(capture) = self.capture.as_mut() else { return };
+        let render_running = self
+            .render
+            .as_ref()
+            .is_some_and(|r| r.timebase().is_running());
+        let Some(capture) = self.capture.as_mut() else {
+            return;
+        };
         if !capture.timebase().is_running() {
             return;
         }
-        let Some(geometry) = capture.geometry().copied() else { return };
+        let Some(geometry) = capture.geometry().copied() else {
+            return;
+        };
         let cformat = *capture.format();
         let cblock = usize::from(cformat.block_align());
         let pos = capture.frames_at(now);
         // Frames older than one buffer would be overwritten before anyone could read them.
-        let from = capture.transferred().max(pos.saturating_sub(u64::from(geometry.frames())));
+        let from = capture
+            .transferred()
+            .max(pos.saturating_sub(u64::from(geometry.frames())));
         if pos <= from {
             return;
         }
-        let Ok(count) = u32::try_from(pos - from) else { return };
+        let Ok(count) = u32::try_from(pos - from) else {
+            return;
+        };
         let mut dropped = 0u64;
         let ring = &self.ring;
-        let Some(buffer) = capture.buffer_mut() else { return };
+        let Some(buffer) = capture.buffer_mut() else {
+            return;
+        };
         'ranges: for r in geometry.ranges(from, count) {
             let mut done = 0u64;
             while done < u64::from(r.frames) {
                 let index = (r.first_frame + done).wrapping_add(self.capture_side.offset);
                 let left = u64::from(r.frames) - done;
-                let dst_off = r.offset as usize + done as usize * cblock;
+                let dst_off = (r.offset as usize).saturating_add(bytes_of(done, cblock));
                 let readable = match ring.format {
-                    Some(rformat) if index >= ring.valid_from && index < ring.write_end => Some(rformat),
+                    Some(rformat) if index >= ring.valid_from && index < ring.write_end => {
+                        Some(rformat)
+                    }
                     _ => None,
                 };
                 let n = if let Some(rformat) = readable {
-                    let Some((src_off, n)) = ring.run_at(index, left.min(ring.write_end - index)) else {
+                    let Some((src_off, n)) = ring.run_at(index, left.min(ring.write_end - index))
+                    else {
                         break 'ranges;
                     };
-                    let src_bytes = n as usize * usize::from(rformat.block_align());
-                    let (Some(src), Some(dst)) =
-                        (ring.memory.slice(src_off, src_bytes), buffer.memory.slice_mut(dst_off, n as usize * cblock))
-                    else {
+                    let src_bytes = bytes_of(n, usize::from(rformat.block_align()));
+                    let (Some(src), Some(dst)) = (
+                        ring.memory.slice(src_off, src_bytes),
+                        buffer.memory.slice_mut(dst_off, bytes_of(n, cblock)),
+                    ) else {
                         break 'ranges;
                     };
                     let _ = convert(src, &rformat, dst, &cformat, &self.capture_gain);
                     n
                 } else {
                     // Not written (render idle) or already overwritten (reader too late).
-                    let n = if index < ring.valid_from { left.min(ring.valid_from - index) } else { left };
+                    let n = if index < ring.valid_from {
+                        left.min(ring.valid_from - index)
+                    } else {
+                        left
+                    };
                     if render_running && ring.format.is_some() && index >= ring.epoch {
                         dropped += n;
                     }
-                    if let Some(dst) = buffer.memory.slice_mut(dst_off, n as usize * cblock) {
+                    if let Some(dst) = buffer.memory.slice_mut(dst_off, bytes_of(n, cblock)) {
                         fill_silence(dst, &cformat);
                     }
                     n
@@ -347,18 +398,20 @@ impl AudioDevice for Cable {
             Direction::Capture => Direction::Render,
         };
         match self.stream(other) {
-            Some(s) if s.format().rate() != format.rate() => Err(StreamError::Format(FormatError::NotInRange)),
+            Some(s) if s.format().rate() != format.rate() => {
+                Err(StreamError::Format(FormatError::NotInRange))
+            }
             _ => Ok(()),
         }
     }
 
-    fn install(&mut self, stream: Stream) -> Result<(), (StreamError, Stream)> {
+    fn install(&mut self, stream: Stream) -> Result<(), StreamError> {
         let slot = match stream.direction() {
             Direction::Render => &mut self.render,
             Direction::Capture => &mut self.capture,
         };
         if slot.is_some() {
-            return Err((StreamError::Busy, stream));
+            return Err(StreamError::Busy);
         }
         *slot = Some(stream);
         Ok(())
@@ -381,7 +434,9 @@ impl AudioDevice for Cable {
         if to != KsState::Run {
             return;
         }
-        let Some(s) = self.stream(direction) else { return };
+        let Some(s) = self.stream(direction) else {
+            return;
+        };
         let format = *s.format();
         let pos = s.frames_at(now);
         let c = self.cable_index(now, format.rate().hz());

@@ -119,14 +119,19 @@ impl<H: DmaHardware> HwDevice<H> {
         let block = u64::from(g.block_align());
         let packet = register / stride.max(1);
         let in_packet = (register % stride.max(1)) / block.max(1);
-        let reg_frame = (packet * u64::from(g.packet_frames()) + in_packet.min(u64::from(g.packet_frames()))) % frames;
+        let reg_frame = (packet * u64::from(g.packet_frames())
+            + in_packet.min(u64::from(g.packet_frames())))
+            % frames;
         let raw_delta = (reg_frame + frames - self.last_register_frame % frames) % frames;
         let expected = if s.timebase().is_running() {
             ticks_to_frames(now.since(self.last_at), s.format().rate().hz(), self.freq)
         } else {
             raw_delta
         };
-        let wraps = expected.saturating_sub(raw_delta).saturating_add(frames / 2) / frames;
+        let wraps = expected
+            .saturating_sub(raw_delta)
+            .saturating_add(frames / 2)
+            / frames;
         let linear = self.last_linear + raw_delta + wraps * frames;
         self.last_register_frame = reg_frame;
         self.last_linear = linear;
@@ -159,12 +164,12 @@ impl<H: DmaHardware> AudioDevice for HwDevice<H> {
     fn check_format(&self, _direction: Direction, _format: &Format) -> Result<(), StreamError> {
         Ok(())
     }
-    fn install(&mut self, stream: Stream) -> Result<(), (StreamError, Stream)> {
+    fn install(&mut self, stream: Stream) -> Result<(), StreamError> {
         if stream.direction() != self.direction {
-            return Err((StreamError::WrongState, stream));
+            return Err(StreamError::WrongState);
         }
         if self.stream.is_some() {
-            return Err((StreamError::Busy, stream));
+            return Err(StreamError::Busy);
         }
         self.stream = Some(stream);
         Ok(())
@@ -187,7 +192,11 @@ impl<H: DmaHardware> AudioDevice for HwDevice<H> {
     fn state_changed(&mut self, _direction: Direction, to: KsState, now: Ticks) {
         match to {
             KsState::Run => {
-                let programmed = self.stream.as_ref().and_then(|s| s.buffer()).map(|b| self.hw.program(&b.memory, &b.geometry));
+                let programmed = self
+                    .stream
+                    .as_ref()
+                    .and_then(|s| s.buffer())
+                    .map(|b| self.hw.program(&b.memory, &b.geometry));
                 if matches!(programmed, Some(Ok(()))) {
                     self.last_at = now;
                     self.hw.start();
@@ -202,7 +211,13 @@ impl<H: DmaHardware> AudioDevice for HwDevice<H> {
             KsState::Acquire => {}
         }
     }
-    fn new_stream(&self, id: u32, direction: Direction, format: Format, freq: CounterFrequency) -> Stream {
+    fn new_stream(
+        &self,
+        id: u32,
+        direction: Direction,
+        format: Format,
+        freq: CounterFrequency,
+    ) -> Stream {
         Stream::new_hardware(id, direction, format, freq)
     }
 }

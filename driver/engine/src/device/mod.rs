@@ -16,7 +16,7 @@ pub mod cable;
 pub mod hardware;
 pub mod null_sink;
 pub mod ops;
-
+pub mod tone_source;
 
 use crate::format::Format;
 use crate::state::KsState;
@@ -33,8 +33,9 @@ pub trait AudioDevice {
     /// Device-level constraints on a format for `direction` beyond the pin's data ranges
     /// (the cable requires both sides at one rate).
     fn check_format(&self, direction: Direction, format: &Format) -> Result<(), StreamError>;
-    /// Puts a new stream on the pin. Fails with `Busy` if one is open.
-    fn install(&mut self, stream: Stream) -> Result<(), (StreamError, Stream)>;
+    /// Puts a new stream (no buffer yet) on the pin. Fails with `Busy` if one is open; the
+    /// refused stream is simply dropped.
+    fn install(&mut self, stream: Stream) -> Result<(), StreamError>;
     /// Takes the stream off the pin (the caller frees its buffer).
     fn remove(&mut self, direction: Direction) -> Option<Stream>;
     /// Moves audio for every running stream up to `now`.
@@ -43,7 +44,13 @@ pub trait AudioDevice {
     fn state_changed(&mut self, direction: Direction, to: KsState, now: Ticks);
     /// Creates the stream object for a new pin instance (virtual devices time streams by
     /// the counter; hardware devices by their position register).
-    fn new_stream(&self, id: u32, direction: Direction, format: Format, freq: CounterFrequency) -> Stream {
+    fn new_stream(
+        &self,
+        id: u32,
+        direction: Direction,
+        format: Format,
+        freq: CounterFrequency,
+    ) -> Stream {
         Stream::new_virtual(id, direction, format, freq)
     }
 }

@@ -18,7 +18,10 @@ pub struct NullSink {
 
 impl NullSink {
     pub const fn new() -> NullSink {
-        NullSink { render: None, consumed: 0 }
+        NullSink {
+            render: None,
+            consumed: 0,
+        }
     }
 
     pub const fn consumed_frames(&self) -> u64 {
@@ -45,12 +48,12 @@ impl AudioDevice for NullSink {
     fn check_format(&self, _direction: Direction, _format: &Format) -> Result<(), StreamError> {
         Ok(())
     }
-    fn install(&mut self, stream: Stream) -> Result<(), (StreamError, Stream)> {
+    fn install(&mut self, stream: Stream) -> Result<(), StreamError> {
         if stream.direction() != Direction::Render {
-            return Err((StreamError::WrongState, stream));
+            return Err(StreamError::WrongState);
         }
         if self.render.is_some() {
-            return Err((StreamError::Busy, stream));
+            return Err(StreamError::Busy);
         }
         self.render = Some(stream);
         Ok(())

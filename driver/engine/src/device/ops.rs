@@ -10,11 +10,15 @@ use crate::geometry::BufferGeometry;
 use crate::platform::{DmaBuffer, EventHandle};
 use crate::state::KsState;
 use crate::stream::{
-    Direction, HwLatency, Position, PresentationPosition, ReadPacket, Stream, StreamError, TimerOutcome, TimerRequest,
+    Direction, HwLatency, Position, PresentationPosition, ReadPacket, Stream, StreamError,
+    TimerOutcome, TimerRequest,
 };
 use crate::time::{CounterFrequency, Ticks};
 
-fn stream<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction) -> Result<&mut Stream, StreamError> {
+fn stream<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+) -> Result<&mut Stream, StreamError> {
     dev.stream_mut(direction).ok_or(StreamError::WrongState)
 }
 
@@ -31,11 +35,15 @@ pub fn open<D: AudioDevice + ?Sized>(
     }
     dev.check_format(direction, &format)?;
     let s = dev.new_stream(id, direction, format, freq);
-    dev.install(s).map_err(|(e, _)| e)
+    dev.install(s)
 }
 
 /// Stream destruction: stops the stream if needed and hands back its buffer for freeing.
-pub fn close<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ticks) -> Option<DmaBuffer> {
+pub fn close<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    now: Ticks,
+) -> Option<DmaBuffer> {
     dev.sync(now);
     let mut s = dev.remove(direction)?;
     while s.state() != KsState::Stop {
@@ -48,7 +56,11 @@ pub fn close<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ti
 }
 
 /// SetFormat.
-pub fn set_format<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, format: Format) -> Result<(), StreamError> {
+pub fn set_format<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    format: Format,
+) -> Result<(), StreamError> {
     dev.check_format(direction, &format)?;
     stream(dev, direction)?.set_format(format)
 }
@@ -67,7 +79,10 @@ pub fn attach_buffer<D: AudioDevice + ?Sized>(
 }
 
 /// Detaches the buffer for freeing.
-pub fn detach_buffer<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction) -> Result<DmaBuffer, StreamError> {
+pub fn detach_buffer<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+) -> Result<DmaBuffer, StreamError> {
     stream(dev, direction)?.detach_buffer()
 }
 
@@ -85,13 +100,23 @@ pub fn set_state<D: AudioDevice + ?Sized>(
 }
 
 /// The notification timer fired (DPC).
-pub fn on_timer<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ticks) -> TimerOutcome {
+pub fn on_timer<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    now: Ticks,
+) -> TimerOutcome {
     dev.sync(now);
-    dev.stream_mut(direction).map(|s| s.on_timer(now)).unwrap_or_default()
+    dev.stream_mut(direction)
+        .map(|s| s.on_timer(now))
+        .unwrap_or_default()
 }
 
 /// GetPosition.
-pub fn position<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ticks) -> Result<Position, StreamError> {
+pub fn position<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    now: Ticks,
+) -> Result<Position, StreamError> {
     dev.sync(now);
     Ok(stream(dev, direction)?.position(now))
 }
@@ -107,7 +132,11 @@ pub fn presentation_position<D: AudioDevice + ?Sized>(
 }
 
 /// GetPacketCount / GetCurrentPacket.
-pub fn completed_packets<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, now: Ticks) -> Result<u64, StreamError> {
+pub fn completed_packets<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    now: Ticks,
+) -> Result<u64, StreamError> {
     dev.sync(now);
     Ok(stream(dev, direction)?.completed_packets(now))
 }
@@ -125,22 +154,36 @@ pub fn set_write_packet<D: AudioDevice + ?Sized>(
 }
 
 /// GetReadPacket / GetCapturePacket.
-pub fn read_packet<D: AudioDevice + ?Sized>(dev: &mut D, now: Ticks) -> Result<ReadPacket, StreamError> {
+pub fn read_packet<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    now: Ticks,
+) -> Result<ReadPacket, StreamError> {
     dev.sync(now);
     stream(dev, Direction::Capture)?.read_packet(now)
 }
 
 /// RegisterNotificationEvent.
-pub fn register_event<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, event: EventHandle) -> Result<(), StreamError> {
+pub fn register_event<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    event: EventHandle,
+) -> Result<(), StreamError> {
     stream(dev, direction)?.register_event(event)
 }
 
 /// UnregisterNotificationEvent.
-pub fn unregister_event<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction, event: EventHandle) -> Result<(), StreamError> {
+pub fn unregister_event<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+    event: EventHandle,
+) -> Result<(), StreamError> {
     stream(dev, direction)?.unregister_event(event)
 }
 
 /// GetHWLatency / GetHwLatency.
-pub fn hw_latency<D: AudioDevice + ?Sized>(dev: &mut D, direction: Direction) -> Result<HwLatency, StreamError> {
+pub fn hw_latency<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+) -> Result<HwLatency, StreamError> {
     Ok(stream(dev, direction)?.hw_latency())
 }

@@ -273,6 +273,9 @@ pub enum FormatError {
     ChannelMaskMismatch,
     /// The format is valid but not within any range this pin offers.
     NotInRange,
+    /// A pin's capabilities were built with an empty set of sample types or rates (a
+    /// configuration fault, not a client's).
+    EmptyCapabilities,
 }
 
 impl From<FormatError> for NtStatus {
@@ -292,7 +295,8 @@ impl From<FormatError> for NtStatus {
             | FormatError::BlockAlign
             | FormatError::AvgBytesPerSec
             | FormatError::ChannelMaskReservedBits
-            | FormatError::ChannelMaskMismatch => NtStatus::INVALID_PARAMETER,
+            | FormatError::ChannelMaskMismatch
+            | FormatError::EmptyCapabilities => NtStatus::INVALID_PARAMETER,
         }
     }
 }

@@ -9,7 +9,11 @@ use std::vec;
 const F: CounterFrequency = CounterFrequency::TEN_MHZ;
 
 fn fmt48() -> Format {
-    Format::new(SampleType::Int16, Channels::STEREO, SampleRate::new(48_000).unwrap())
+    Format::new(
+        SampleType::Int16,
+        Channels::STEREO,
+        SampleRate::new(48_000).unwrap(),
+    )
 }
 
 /// A leaked heap buffer: fine in tests, and it keeps the DmaBuffer contract trivially.
@@ -22,8 +26,17 @@ fn memory(bytes: usize) -> DmaBuffer {
 /// A stream with a 2 × 480-frame (2 × 10 ms) buffer, in the given direction.
 fn stream_with_buffer(direction: Direction, packets: PacketCount) -> Stream {
     let mut s = Stream::new_virtual(1, direction, fmt48(), F);
-    let g = BufferGeometry::plan(&fmt48(), 480 * 4 * packets.get(), packets, true, &BufferLimits::DEFAULT).unwrap();
-    s.attach_buffer(memory(g.span_bytes() as usize), g).map_err(|(e, _)| e).unwrap();
+    let g = BufferGeometry::plan(
+        &fmt48(),
+        480 * 4 * packets.get(),
+        packets,
+        true,
+        &BufferLimits::DEFAULT,
+    )
+    .unwrap();
+    s.attach_buffer(memory(g.span_bytes() as usize), g)
+        .map_err(|(e, _)| e)
+        .unwrap();
     s
 }
 
@@ -38,8 +51,14 @@ const PACKET_TICKS: u64 = 100_000; // 480 frames at 48 kHz with a 10 MHz counter
 #[test]
 fn run_arms_the_first_packet_boundary_and_pause_cancels() {
     let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
-    assert_eq!(run(&mut s, 1_000), TimerRequest::Arm(Ticks(1_000 + PACKET_TICKS)));
-    assert_eq!(s.set_state(KsState::Pause, Ticks(50_000)), Ok(TimerRequest::Cancel));
+    assert_eq!(
+        run(&mut s, 1_000),
+        TimerRequest::Arm(Ticks(1_000 + PACKET_TICKS))
+    );
+    assert_eq!(
+        s.set_state(KsState::Pause, Ticks(50_000)),
+        Ok(TimerRequest::Cancel)
+    );
     assert_eq!(s.armed_deadline(), None);
 }
 
@@ -48,7 +67,10 @@ fn run_without_a_buffer_is_refused() {
     let mut s = Stream::new_virtual(1, Direction::Render, fmt48(), F);
     s.set_state(KsState::Acquire, Ticks(0)).unwrap();
     s.set_state(KsState::Pause, Ticks(0)).unwrap();
-    assert_eq!(s.set_state(KsState::Run, Ticks(0)), Err(StreamError::WrongState));
+    assert_eq!(
+        s.set_state(KsState::Run, Ticks(0)),
+        Err(StreamError::WrongState)
+    );
     assert_eq!(s.state(), KsState::Pause);
 }
 
@@ -63,11 +85,19 @@ fn illegal_jumps_change_nothing() {
 #[test]
 fn on_time_timers_give_one_notification_per_packet_at_exact_boundaries() {
     let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
-    let TimerRequest::Arm(mut deadline) = run(&mut s, 0) else { panic!("no deadline") };
+    let TimerRequest::Arm(mut deadline) = run(&mut s, 0) else {
+        panic!("no deadline")
+    };
     for k in 0..1000u64 {
         assert_eq!(deadline, Ticks((k + 1) * PACKET_TICKS));
         let out = s.on_timer(deadline);
-        assert_eq!(out.notice, Some(PacketNotice { packet: k, qpc: deadline }));
+        assert_eq!(
+            out.notice,
+            Some(PacketNotice {
+                packet: k,
+                qpc: deadline
+            })
+        );
         deadline = out.next_deadline.unwrap();
     }
     assert_eq!(s.stats().notifications, 1000);
@@ -81,10 +111,19 @@ fn a_timer_late_by_two_and_a_half_packets_notifies_once_and_counts_two_misses() 
     run(&mut s, 0);
     let out = s.on_timer(Ticks(PACKET_TICKS * 3 + PACKET_TICKS / 2));
     // Boundaries 1, 2 and 3 passed; one notice, for the newest completed packet (2).
-    assert_eq!(out.notice, Some(PacketNotice { packet: 2, qpc: Ticks(3 * PACKET_TICKS) }));
+    assert_eq!(
+        out.notice,
+        Some(PacketNotice {
+            packet: 2,
+            qpc: Ticks(3 * PACKET_TICKS)
+        })
+    );
     assert_eq!(out.next_deadline, Some(Ticks(4 * PACKET_TICKS)));
     assert_eq!(s.stats().missed_notifications, 2);
-    assert_eq!(s.stats().max_lateness_ticks, 2 * PACKET_TICKS + PACKET_TICKS / 2);
+    assert_eq!(
+        s.stats().max_lateness_ticks,
+        2 * PACKET_TICKS + PACKET_TICKS / 2
+    );
     // Back on schedule afterwards: no burst of stale notifications.
     let out = s.on_timer(Ticks(4 * PACKET_TICKS));
     assert_eq!(out.notice.unwrap().packet, 3);
@@ -96,7 +135,13 @@ fn an_early_timer_is_rearmed_without_notifying() {
     let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
     run(&mut s, 0);
     let out = s.on_timer(Ticks(PACKET_TICKS - 1));
-    assert_eq!(out, TimerOutcome { notice: None, next_deadline: Some(Ticks(PACKET_TICKS)) });
+    assert_eq!(
+        out,
+        TimerOutcome {
+            notice: None,
+            next_deadline: Some(Ticks(PACKET_TICKS))
+        }
+    );
     assert_eq!(s.stats().early_wakeups, 1);
 }
 
@@ -105,7 +150,8 @@ fn pause_resume_keeps_position_and_deadlines_stay_on_the_packet_grid() {
     let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
     run(&mut s, 0);
     s.on_timer(Ticks(PACKET_TICKS));
-    s.set_state(KsState::Pause, Ticks(PACKET_TICKS + 25_000)).unwrap(); // 120 frames into packet 1
+    s.set_state(KsState::Pause, Ticks(PACKET_TICKS + 25_000))
+        .unwrap(); // 120 frames into packet 1
     assert_eq!(s.frames_at(Ticks(9_999_999)), 600);
     let req = s.set_state(KsState::Run, Ticks(10_000_000)).unwrap();
     // 360 frames remain in packet 1: 75 000 ticks.
@@ -135,14 +181,24 @@ fn events_reject_duplicates_and_unknown_unregistration() {
     let b = EventHandle::from_raw(0x2000).unwrap();
     s.register_event(a).unwrap();
     assert_eq!(s.register_event(a), Err(StreamError::DuplicateEvent));
-    assert_eq!(NtStatus::from(StreamError::DuplicateEvent), NtStatus::DUPLICATE_OBJECTID);
+    assert_eq!(
+        NtStatus::from(StreamError::DuplicateEvent),
+        NtStatus::DUPLICATE_OBJECTID
+    );
     assert_eq!(s.unregister_event(b), Err(StreamError::UnknownEvent));
-    assert_eq!(NtStatus::from(StreamError::UnknownEvent), NtStatus::NOT_FOUND);
+    assert_eq!(
+        NtStatus::from(StreamError::UnknownEvent),
+        NtStatus::NOT_FOUND
+    );
     s.register_event(b).unwrap();
     for i in 3..=4 {
-        s.register_event(EventHandle::from_raw(i * 0x1000).unwrap()).unwrap();
+        s.register_event(EventHandle::from_raw(i * 0x1000).unwrap())
+            .unwrap();
     }
-    assert_eq!(s.register_event(EventHandle::from_raw(0x9000).unwrap()), Err(StreamError::TooManyEvents));
+    assert_eq!(
+        s.register_event(EventHandle::from_raw(0x9000).unwrap()),
+        Err(StreamError::TooManyEvents)
+    );
     s.unregister_event(a).unwrap();
     assert_eq!(s.events().len(), 3);
 }
@@ -155,23 +211,49 @@ fn write_packets_follow_the_late_overrun_and_eos_rules() {
     s.set_state(KsState::Pause, Ticks(0)).unwrap();
     s.set_write_packet(0, 0, 0, Ticks(0)).unwrap();
     s.set_write_packet(1, 0, 0, Ticks(0)).unwrap();
-    assert_eq!(s.set_write_packet(2, 0, 0, Ticks(0)), Err(StreamError::PacketOverrun));
+    assert_eq!(
+        s.set_write_packet(2, 0, 0, Ticks(0)),
+        Err(StreamError::PacketOverrun)
+    );
     s.set_state(KsState::Run, Ticks(0)).unwrap();
     // Packet 0 is playing: 0 is late, 1 is fine, 2 is too far.
-    assert_eq!(s.set_write_packet(0, 0, 0, Ticks(10)), Err(StreamError::PacketLate));
-    assert_eq!(NtStatus::from(StreamError::PacketLate), NtStatus::DATA_LATE_ERROR);
-    assert_eq!(s.set_write_packet(2, 0, 0, Ticks(10)), Err(StreamError::PacketOverrun));
-    assert_eq!(NtStatus::from(StreamError::PacketOverrun), NtStatus::DATA_OVERRUN);
+    assert_eq!(
+        s.set_write_packet(0, 0, 0, Ticks(10)),
+        Err(StreamError::PacketLate)
+    );
+    assert_eq!(
+        NtStatus::from(StreamError::PacketLate),
+        NtStatus::DATA_LATE_ERROR
+    );
+    assert_eq!(
+        s.set_write_packet(2, 0, 0, Ticks(10)),
+        Err(StreamError::PacketOverrun)
+    );
+    assert_eq!(
+        NtStatus::from(StreamError::PacketOverrun),
+        NtStatus::DATA_OVERRUN
+    );
     // Packet 1 playing now: 2 writable.
-    s.set_write_packet(2, 0, 0, Ticks(PACKET_TICKS + 1)).unwrap();
-    assert_eq!(s.set_write_packet(3, 0x1, 0, Ticks(PACKET_TICKS + 1)), Err(StreamError::InvalidPacketArgument));
+    s.set_write_packet(2, 0, 0, Ticks(PACKET_TICKS + 1))
+        .unwrap();
+    assert_eq!(
+        s.set_write_packet(3, 0x1, 0, Ticks(PACKET_TICKS + 1)),
+        Err(StreamError::InvalidPacketArgument)
+    );
     assert_eq!(
         s.set_write_packet(3, WRITE_PACKET_FLAG_EOS, 1921, Ticks(2 * PACKET_TICKS + 1)),
         Err(StreamError::InvalidPacketArgument)
     );
-    s.set_write_packet(3, WRITE_PACKET_FLAG_EOS, 400, Ticks(2 * PACKET_TICKS + 1)).unwrap();
-    assert_eq!(s.set_write_packet(4, 0, 0, Ticks(3 * PACKET_TICKS + 1)), Err(StreamError::AfterEndOfStream));
-    assert_eq!(NtStatus::from(StreamError::AfterEndOfStream), NtStatus::INVALID_DEVICE_STATE);
+    s.set_write_packet(3, WRITE_PACKET_FLAG_EOS, 400, Ticks(2 * PACKET_TICKS + 1))
+        .unwrap();
+    assert_eq!(
+        s.set_write_packet(4, 0, 0, Ticks(3 * PACKET_TICKS + 1)),
+        Err(StreamError::AfterEndOfStream)
+    );
+    assert_eq!(
+        NtStatus::from(StreamError::AfterEndOfStream),
+        NtStatus::INVALID_DEVICE_STATE
+    );
     assert_eq!(s.stats().late_packets, 1);
     assert_eq!(s.stats().overrun_packets, 2);
     // EOS after 100 frames of packet 3 (400 bytes / 4).
@@ -208,17 +290,40 @@ fn missing_packets_read_as_missing_and_counting_continues() {
 fn read_packets_report_in_order_then_not_ready_and_skip_overwritten_ones() {
     let mut s = stream_with_buffer(Direction::Capture, PacketCount::Two);
     run(&mut s, 0);
-    assert_eq!(s.read_packet(Ticks(PACKET_TICKS - 1)), Err(StreamError::NotReady));
-    assert_eq!(NtStatus::from(StreamError::NotReady), NtStatus::DEVICE_NOT_READY);
+    assert_eq!(
+        s.read_packet(Ticks(PACKET_TICKS - 1)),
+        Err(StreamError::NotReady)
+    );
+    assert_eq!(
+        NtStatus::from(StreamError::NotReady),
+        NtStatus::DEVICE_NOT_READY
+    );
     let p = s.read_packet(Ticks(PACKET_TICKS)).unwrap();
-    assert_eq!(p, ReadPacket { number: 0, qpc: Ticks(0), more_data: false });
+    assert_eq!(
+        p,
+        ReadPacket {
+            number: 0,
+            qpc: Ticks(0),
+            more_data: false
+        }
+    );
     // The client sleeps through 5 packets: only the last two are still in the buffer.
     let p = s.read_packet(Ticks(6 * PACKET_TICKS)).unwrap();
-    assert_eq!(p, ReadPacket { number: 4, qpc: Ticks(4 * PACKET_TICKS), more_data: true });
+    assert_eq!(
+        p,
+        ReadPacket {
+            number: 4,
+            qpc: Ticks(4 * PACKET_TICKS),
+            more_data: true
+        }
+    );
     assert_eq!(s.stats().overflow_packets, 3);
     let p = s.read_packet(Ticks(6 * PACKET_TICKS)).unwrap();
     assert_eq!((p.number, p.more_data), (5, false));
-    assert_eq!(s.read_packet(Ticks(6 * PACKET_TICKS)), Err(StreamError::NotReady));
+    assert_eq!(
+        s.read_packet(Ticks(6 * PACKET_TICKS)),
+        Err(StreamError::NotReady)
+    );
 }
 
 #[test]
@@ -226,16 +331,31 @@ fn packet_calls_on_the_wrong_direction_are_refused() {
     let mut r = stream_with_buffer(Direction::Render, PacketCount::Two);
     let mut c = stream_with_buffer(Direction::Capture, PacketCount::Two);
     assert_eq!(r.read_packet(Ticks(0)), Err(StreamError::WrongState));
-    assert_eq!(c.set_write_packet(0, 0, 0, Ticks(0)), Err(StreamError::WrongState));
+    assert_eq!(
+        c.set_write_packet(0, 0, 0, Ticks(0)),
+        Err(StreamError::WrongState)
+    );
 }
 
 #[test]
 fn format_changes_only_when_not_running_and_block_size_fits_the_buffer() {
     let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
-    let float_stereo = Format::new(SampleType::Float32, Channels::STEREO, SampleRate::new(48_000).unwrap());
-    let int16_mono_96 = Format::new(SampleType::Int16, Channels::MONO, SampleRate::new(96_000).unwrap());
+    let float_stereo = Format::new(
+        SampleType::Float32,
+        Channels::STEREO,
+        SampleRate::new(48_000).unwrap(),
+    );
+    let int16_mono_96 = Format::new(
+        SampleType::Int16,
+        Channels::MONO,
+        SampleRate::new(96_000).unwrap(),
+    );
     assert_eq!(s.set_format(float_stereo), Err(StreamError::WrongState)); // 8-byte frames
-    let int16_stereo_96 = Format::new(SampleType::Int16, Channels::STEREO, SampleRate::new(96_000).unwrap());
+    let int16_stereo_96 = Format::new(
+        SampleType::Int16,
+        Channels::STEREO,
+        SampleRate::new(96_000).unwrap(),
+    );
     s.set_format(int16_stereo_96).unwrap();
     run(&mut s, 0);
     assert_eq!(s.set_format(fmt48()), Err(StreamError::WrongState));
@@ -244,7 +364,10 @@ fn format_changes_only_when_not_running_and_block_size_fits_the_buffer() {
     s.set_state(KsState::Stop, Ticks(1)).unwrap();
     s.detach_buffer().unwrap();
     s.set_format(int16_mono_96).unwrap();
-    assert_eq!(s.detach_buffer().err(), Some(StreamError::Buffer(BufferError::WrongBufferState)));
+    assert_eq!(
+        s.detach_buffer().err(),
+        Some(StreamError::Buffer(BufferError::WrongBufferState))
+    );
 }
 
 #[test]
@@ -253,18 +376,39 @@ fn presentation_position_pairs_frames_with_the_exact_counter_value() {
     run(&mut s, 1_000);
     // 1 frame = 208.33 ticks; at 1_000 + 1_000 ticks, 4 frames; frame 4 reached at tick 834.
     let p = s.presentation_position(Ticks(2_000));
-    assert_eq!(p, PresentationPosition { frames: 4, qpc: Ticks(1_834) });
+    assert_eq!(
+        p,
+        PresentationPosition {
+            frames: 4,
+            qpc: Ticks(1_834)
+        }
+    );
 }
 
 #[test]
 fn hardware_positions_drive_the_same_notification_policy() {
     let mut s = Stream::new_hardware(2, Direction::Render, fmt48(), F);
-    let g = BufferGeometry::plan(&fmt48(), 3840, PacketCount::Two, true, &BufferLimits::DEFAULT).unwrap();
-    s.attach_buffer(memory(3840), g).map_err(|(e, _)| e).unwrap();
+    let g = BufferGeometry::plan(
+        &fmt48(),
+        3840,
+        PacketCount::Two,
+        true,
+        &BufferLimits::DEFAULT,
+    )
+    .unwrap();
+    s.attach_buffer(memory(3840), g)
+        .map_err(|(e, _)| e)
+        .unwrap();
     assert_eq!(run(&mut s, 0), TimerRequest::None); // no deadline: hardware interrupts drive it
     assert_eq!(s.on_hw_position(479, Ticks(99_000)), None);
-    assert_eq!(s.on_hw_position(481, Ticks(100_500)).map(|n| n.packet), Some(0));
-    assert_eq!(s.on_hw_position(1500, Ticks(312_000)).map(|n| n.packet), Some(2));
+    assert_eq!(
+        s.on_hw_position(481, Ticks(100_500)).map(|n| n.packet),
+        Some(0)
+    );
+    assert_eq!(
+        s.on_hw_position(1500, Ticks(312_000)).map(|n| n.packet),
+        Some(2)
+    );
     assert_eq!(s.stats().missed_notifications, 1);
     assert_eq!(s.position(Ticks(0)).play_offset, (1500 % 960) * 4);
 }
@@ -282,10 +426,12 @@ proptest! {
         let mut model = 0u32;
         for (i, to) in seq.into_iter().enumerate() {
             let r = s.set_state(KsState::from_raw(to).unwrap(), Ticks(i as u64 * 1000));
-            match model_step(model, to) {
-                Some(m) => { prop_assert!(r.is_ok()); model = m; }
-                None => prop_assert_eq!(r, Err(StreamError::State(StateError::NotAdjacent {
-                    from: KsState::from_raw(model).unwrap(), to: KsState::from_raw(to).unwrap() }))),
+            if let Some(m) = model_step(model, to) {
+                prop_assert!(r.is_ok());
+                model = m;
+            } else {
+                prop_assert_eq!(r, Err(StreamError::State(StateError::NotAdjacent {
+                    from: KsState::from_raw(model).unwrap(), to: KsState::from_raw(to).unwrap() })));
             }
             prop_assert_eq!(s.state().raw(), model);
         }

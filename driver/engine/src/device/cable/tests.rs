@@ -1,5 +1,5 @@
-use crate::NtStatus;
 use super::*;
+use crate::NtStatus;
 use crate::device::ops;
 use crate::format::{Channels, SampleRate, SampleType};
 use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
@@ -19,7 +19,11 @@ fn memory(bytes: usize) -> DmaBuffer {
 }
 
 fn fmt(t: SampleType, ch: u16) -> Format {
-    Format::new(t, Channels::new(ch).unwrap(), SampleRate::new(48_000).unwrap())
+    Format::new(
+        t,
+        Channels::new(ch).unwrap(),
+        SampleRate::new(48_000).unwrap(),
+    )
 }
 
 /// A cable with both streams open, buffers of `packet_frames` × 2, in PAUSE.
@@ -27,10 +31,21 @@ fn cable(render: Format, capture: Format, rpf: u32, cpf: u32) -> Cable {
     let mut c = Cable::new(memory(Cable::ring_bytes(48_000, 64, 500)), F);
     ops::open(&mut c, 1, Direction::Render, render, F).unwrap();
     ops::open(&mut c, 2, Direction::Capture, capture, F).unwrap();
-    for (d, f, pf) in [(Direction::Render, render, rpf), (Direction::Capture, capture, cpf)] {
-        let g = BufferGeometry::plan(&f, pf * u32::from(f.block_align()) * 2, PacketCount::Two, true, &BufferLimits::DEFAULT)
+    for (d, f, pf) in [
+        (Direction::Render, render, rpf),
+        (Direction::Capture, capture, cpf),
+    ] {
+        let g = BufferGeometry::plan(
+            &f,
+            pf * u32::from(f.block_align()) * 2,
+            PacketCount::Two,
+            true,
+            &BufferLimits::DEFAULT,
+        )
+        .unwrap();
+        ops::attach_buffer(&mut c, d, memory(g.span_bytes() as usize), g)
+            .map_err(|(e, _)| e)
             .unwrap();
-        ops::attach_buffer(&mut c, d, memory(g.span_bytes() as usize), g).map_err(|(e, _)| e).unwrap();
         ops::set_state(&mut c, d, KsState::Acquire, Ticks(0)).unwrap();
         ops::set_state(&mut c, d, KsState::Pause, Ticks(0)).unwrap();
     }
@@ -62,14 +77,33 @@ fn client_read(c: &Cable, from: u64, to: u64) -> Vec<Vec<u8>> {
     let s = c.stream(Direction::Capture).unwrap();
     let block = usize::from(s.format().block_align());
     let b = s.buffer().unwrap();
-    (from..to).map(|f| b.memory.slice(b.geometry.wrapped_offset(f) as usize, block).unwrap().to_vec()).collect()
+    (from..to)
+        .map(|f| {
+            b.memory
+                .slice(b.geometry.wrapped_offset(f) as usize, block)
+                .unwrap()
+                .to_vec()
+        })
+        .collect()
 }
 
 /// Drives both streams with events at arbitrary times, the render client always one buffer
 /// ahead, and returns every captured frame.
 fn run_interleaved(c: &mut Cable, times: &[u64]) -> Vec<Vec<u8>> {
-    let rframes = u64::from(c.stream(Direction::Render).unwrap().geometry().unwrap().frames());
-    let cframes = u64::from(c.stream(Direction::Capture).unwrap().geometry().unwrap().frames());
+    let rframes = u64::from(
+        c.stream(Direction::Render)
+            .unwrap()
+            .geometry()
+            .unwrap()
+            .frames(),
+    );
+    let cframes = u64::from(
+        c.stream(Direction::Capture)
+            .unwrap()
+            .geometry()
+            .unwrap()
+            .frames(),
+    );
     client_write(c, 0, rframes);
     let mut written = rframes;
     ops::set_state(c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
@@ -81,10 +115,16 @@ fn run_interleaved(c: &mut Cable, times: &[u64]) -> Vec<Vec<u8>> {
         // Whichever side looks, the data path is brought up to `now` first.
         let rpos = ops::position(c, Direction::Render, now).unwrap().frames;
         let cpos = ops::position(c, Direction::Capture, now).unwrap().frames;
-        assert!(rpos + rframes >= written, "test client must stay within one buffer");
+        assert!(
+            rpos + rframes >= written,
+            "test client must stay within one buffer"
+        );
         client_write(c, written, rpos + rframes);
         written = rpos + rframes;
-        assert!(cpos - read <= cframes, "test reader fell more than a buffer behind");
+        assert!(
+            cpos - read <= cframes,
+            "test reader fell more than a buffer behind"
+        );
         captured.extend(client_read(c, read, cpos));
         read = cpos;
     }
@@ -103,19 +143,38 @@ fn matching_formats_loop_back_bit_exact_with_a_one_frame_delay() {
         let expected: Vec<u8> = (0..4).map(|i| pattern(g as u64 - 1, i)).collect();
         assert_eq!(frame, &expected, "capture frame {g}");
     }
-    assert_eq!(c.stream(Direction::Capture).unwrap().stats().dropped_frames, 0);
+    assert_eq!(
+        c.stream(Direction::Capture).unwrap().stats().dropped_frames,
+        0
+    );
 }
 
 #[test]
 fn a_second_stream_at_another_rate_is_refused() {
     let mut c = Cable::new(memory(1 << 16), F);
     ops::open(&mut c, 1, Direction::Render, fmt(SampleType::Int16, 2), F).unwrap();
-    let other = Format::new(SampleType::Int16, Channels::STEREO, SampleRate::new(44_100).unwrap());
+    let other = Format::new(
+        SampleType::Int16,
+        Channels::STEREO,
+        SampleRate::new(44_100).unwrap(),
+    );
     let e = ops::open(&mut c, 2, Direction::Capture, other, F).unwrap_err();
     assert_eq!(NtStatus::from(e), NtStatus::NO_MATCH);
-    assert_eq!(NtStatus::from(ops::open(&mut c, 3, Direction::Render, fmt(SampleType::Int16, 2), F).unwrap_err()), NtStatus::DEVICE_BUSY);
+    assert_eq!(
+        NtStatus::from(
+            ops::open(&mut c, 3, Direction::Render, fmt(SampleType::Int16, 2), F).unwrap_err()
+        ),
+        NtStatus::DEVICE_BUSY
+    );
     // Another sample type and channel count at the same rate is fine: the cable converts.
-    ops::open(&mut c, 4, Direction::Capture, fmt(SampleType::Float32, 1), F).unwrap();
+    ops::open(
+        &mut c,
+        4,
+        Direction::Capture,
+        fmt(SampleType::Float32, 1),
+        F,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -124,8 +183,15 @@ fn capture_before_render_starts_reads_silence_without_counting_drops() {
     let mut c = cable(f, f, 480, 480);
     ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
     ops::position(&mut c, Direction::Capture, Ticks(50_000)).unwrap();
-    assert!(client_read(&c, 0, 240).iter().all(|fr| fr.iter().all(|b| *b == 0)));
-    assert_eq!(c.stream(Direction::Capture).unwrap().stats().dropped_frames, 0);
+    assert!(
+        client_read(&c, 0, 240)
+            .iter()
+            .all(|fr| fr.iter().all(|b| *b == 0))
+    );
+    assert_eq!(
+        c.stream(Direction::Capture).unwrap().stats().dropped_frames,
+        0
+    );
 }
 
 #[test]
@@ -140,7 +206,10 @@ fn unwritten_packets_become_silence_and_count_as_an_underrun() {
     // The client never writes packet 2; the old data still in its slot must not replay.
     ops::position(&mut c, Direction::Capture, Ticks(300_000)).unwrap(); // 1440 frames
     let cap = client_read(&c, 962, 1440);
-    assert!(cap.iter().all(|fr| fr.iter().all(|b| *b == 0)), "stale buffer replayed");
+    assert!(
+        cap.iter().all(|fr| fr.iter().all(|b| *b == 0)),
+        "stale buffer replayed"
+    );
     let r = c.stream(Direction::Render).unwrap().stats();
     assert_eq!(r.underrun_frames, 480);
     assert_eq!(c.underrun_episodes(), 1);
@@ -159,7 +228,10 @@ fn end_of_stream_is_silence_but_not_an_underrun() {
     let cap = client_read(&c, 1, 960);
     assert!(cap[..100].iter().all(|fr| fr.iter().any(|b| *b != 0)));
     assert!(cap[100..].iter().all(|fr| fr.iter().all(|b| *b == 0)));
-    assert_eq!(c.stream(Direction::Render).unwrap().stats().underrun_frames, 0);
+    assert_eq!(
+        c.stream(Direction::Render).unwrap().stats().underrun_frames,
+        0
+    );
 }
 
 #[test]
@@ -169,7 +241,10 @@ fn mute_and_gain_are_applied_on_the_way_through() {
     c.gain_mut(Direction::Render).set_mute(true);
     let times: Vec<u64> = (1..=10).map(|k| k * 100_000).collect();
     let cap = run_interleaved(&mut c, &times);
-    assert!(cap.iter().all(|fr| fr.iter().all(|b| *b == 0)), "mute must silence the cable");
+    assert!(
+        cap.iter().all(|fr| fr.iter().all(|b| *b == 0)),
+        "mute must silence the cable"
+    );
     let mut c = cable(f, f, 480, 480);
     c.gain_mut(Direction::Capture).set_all_db(-6 << 16).unwrap();
     let cap = run_interleaved(&mut c, &times);
@@ -179,7 +254,12 @@ fn mute_and_gain_are_applied_on_the_way_through() {
 
 #[test]
 fn different_formats_are_converted_not_copied() {
-    let mut c = cable(fmt(SampleType::Int16, 2), fmt(SampleType::Int32, 2), 480, 441);
+    let mut c = cable(
+        fmt(SampleType::Int16, 2),
+        fmt(SampleType::Int32, 2),
+        480,
+        441,
+    );
     let times: Vec<u64> = (1..=50).map(|k| k * 91_873).collect();
     let cap = run_interleaved(&mut c, &times);
     // int16 → int32 widening is exact: the high half carries the int16 sample.
