@@ -23,6 +23,7 @@
     clippy::cast_possible_wrap
 )]
 
+pub mod dma;
 pub mod engine_driver;
 pub mod platform;
 pub mod rng;
