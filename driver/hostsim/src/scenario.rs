@@ -44,6 +44,26 @@ impl ClientBuffer {
     }
 }
 
+impl ClientBuffer {
+    /// The bytes of each contiguous run holding linear frames `first..first + count`.
+    fn frame_runs(&mut self, first: u64, count: u32) -> Vec<(u64, &mut [u8])> {
+        let block = self.geometry.block_align() as usize;
+        let mut out = Vec::new();
+        for r in self.geometry.ranges(first, count) {
+            let (start, len) = (r.offset as usize, r.frames as usize * block);
+            assert!(start + len <= self.span, "frames outside the client buffer");
+            // SAFETY: in range (asserted), mapped while the stream exists, and the runs of one
+            // call never overlap (distinct frames of one buffer pass).
+            let first_byte = unsafe { self.ptr.add(start) };
+            // SAFETY: as above; no other reference to these bytes is live during the call.
+            out.push((r.first_frame, unsafe {
+                std::slice::from_raw_parts_mut(first_byte, len)
+            }));
+        }
+        out
+    }
+}
+
 /// One framework's driver, as the scenario sees it: the calls an audio client's requests
 /// turn into, plus the notifications it receives.
 pub trait DriverUnderTest {
@@ -103,6 +123,11 @@ impl LoopbackConfig {
             render_delay_ticks: freq.hz() / 1000 * 3 + 1_234,
             render_stops_after: None,
         }
+    }
+
+    /// The buffer a client requests: `packets` packets of the configured period.
+    fn buffer_bytes(&self, format: &Format) -> u32 {
+        self.packet_frames(format) * u32::from(format.block_align()) * self.packets
     }
 
     fn packet_frames(&self, format: &Format) -> u32 {
@@ -194,6 +219,44 @@ impl RenderClient {
         Ok(())
     }
 
+    /// Fills the whole buffer before RUN, as WASAPI does.
+    fn prefill<D: DriverUnderTest + ?Sized>(
+        &mut self,
+        d: &mut D,
+        packet_mode: bool,
+    ) -> Result<(), NtStatus> {
+        if packet_mode {
+            self.write(d, true, 0)
+        } else {
+            self.write_by_position(0);
+            Ok(())
+        }
+    }
+
+    /// Position mode (a looped buffer, no packet calls): keep the buffer full up to one
+    /// buffer ahead of the play position, frame by frame, as a timer-driven client does.
+    fn write_by_position(&mut self, pos: u64) {
+        let g = self.buffer.geometry;
+        let limit = self
+            .stops_after
+            .map_or(u64::MAX, |n| n * u64::from(g.packet_frames()));
+        if self.written_frames < pos {
+            // Frames already played can no longer be written.
+            self.skipped += (pos - self.written_frames).div_ceil(u64::from(g.packet_frames()));
+            self.written_frames = pos;
+        }
+        let end = (pos + u64::from(g.frames())).min(limit.max(self.written_frames));
+        let Ok(count) = u32::try_from(end.saturating_sub(self.written_frames)) else {
+            return;
+        };
+        let format = self.format;
+        for (first, bytes) in self.buffer.frame_runs(self.written_frames, count) {
+            let frames = bytes.len() / usize::from(format.block_align());
+            render_frames(&format, first, frames, bytes);
+        }
+        self.written_frames = end;
+    }
+
     fn on_notification<D: DriverUnderTest + ?Sized>(
         &mut self,
         d: &mut D,
@@ -201,6 +264,10 @@ impl RenderClient {
     ) -> Result<u64, NtStatus> {
         let pf = u64::from(self.buffer.geometry.packet_frames());
         let pos = d.position(Direction::Render)?;
+        if !packet_mode {
+            self.write_by_position(pos.frames);
+            return Ok(pos.frames);
+        }
         let playing = pos.frames / pf;
         // Packets at or before the one playing can no longer be written: skip them.
         if self.next_packet <= playing {
@@ -216,6 +283,8 @@ struct CaptureClient {
     buffer: ClientBuffer,
     captured: Vec<u8>,
     next_packet: u64,
+    /// Position mode: frames read so far.
+    read_frames: u64,
 }
 
 impl CaptureClient {
@@ -253,15 +322,24 @@ impl CaptureClient {
             }
             Ok(d.position(Direction::Capture)?.frames)
         } else {
-            let pos = d.position(Direction::Capture)?;
-            let completed = pos.frames / u64::from(g.packet_frames());
-            let oldest = completed.saturating_sub(u64::from(g.packets().get()));
-            self.next_packet = self.next_packet.max(oldest);
-            while self.next_packet < completed {
-                self.store(self.next_packet);
-                self.next_packet += 1;
+            // Position mode: read every frame recorded since the last look (at most the last
+            // buffer's worth: older frames have been overwritten).
+            let pos = d.position(Direction::Capture)?.frames;
+            let from = self
+                .read_frames
+                .max(pos.saturating_sub(u64::from(g.frames())));
+            let count = u32::try_from(pos.saturating_sub(from)).unwrap_or(0);
+            let block = usize::from(g.block_align());
+            let end = pos as usize * block;
+            if self.captured.len() < end {
+                self.captured.resize(end, 0);
             }
-            Ok(pos.frames)
+            for (first, bytes) in self.buffer.frame_runs(from, count) {
+                let at = first as usize * block;
+                self.captured[at..at + bytes.len()].copy_from_slice(bytes);
+            }
+            self.read_frames = pos;
+            Ok(pos)
         }
     }
 }
@@ -325,6 +403,15 @@ fn deliver_notifications<D: DriverUnderTest + ?Sized>(
     Ok(())
 }
 
+/// Stops both streams and destroys them, as a client closing its audio clients does.
+fn shut_down<D: DriverUnderTest + ?Sized>(d: &mut D) -> Result<(), NtStatus> {
+    for direction in [Direction::Render, Direction::Capture] {
+        step_to(d, direction, KsState::Stop, KsState::Run)?;
+        d.close(direction)?;
+    }
+    Ok(())
+}
+
 /// Runs the loopback scenario on `d`. `progress` is called with the fraction done.
 pub fn run_loopback<D: DriverUnderTest + ?Sized>(
     d: &mut D,
@@ -338,14 +425,16 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
 
     d.open(Direction::Capture, &config.capture)?;
     d.open(Direction::Render, &config.render)?;
-    let cbytes = config.packet_frames(&config.capture)
-        * u32::from(config.capture.block_align())
-        * config.packets;
-    let rbytes = config.packet_frames(&config.render)
-        * u32::from(config.render.block_align())
-        * config.packets;
-    let cbuf = d.allocate(Direction::Capture, cbytes, config.packets)?;
-    let rbuf = d.allocate(Direction::Render, rbytes, config.packets)?;
+    let cbuf = d.allocate(
+        Direction::Capture,
+        config.buffer_bytes(&config.capture),
+        config.packets,
+    )?;
+    let rbuf = d.allocate(
+        Direction::Render,
+        config.buffer_bytes(&config.render),
+        config.packets,
+    )?;
 
     let mut render = RenderClient {
         buffer: rbuf,
@@ -359,6 +448,7 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
         buffer: cbuf,
         captured: Vec::new(),
         next_packet: 0,
+        read_frames: 0,
     };
     let mut records = Records::default();
 
@@ -367,7 +457,7 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
     step_to(d, Direction::Capture, KsState::Run, KsState::Stop)?;
     step_to(d, Direction::Render, KsState::Pause, KsState::Stop)?;
     // Pre-fill the whole buffer before RUN, as WASAPI does.
-    render.write(d, config.packet_mode, 0)?;
+    render.prefill(d, config.packet_mode)?;
 
     let render_start = Ticks(start.0 + config.render_delay_ticks);
     let end = Ticks(render_start.0 + config.duration_ticks);
@@ -404,10 +494,7 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
     let elapsed = platform.now().since(start);
     let render_stats = d.stats(Direction::Render).unwrap_or_default();
     let capture_stats = d.stats(Direction::Capture).unwrap_or_default();
-    step_to(d, Direction::Render, KsState::Stop, KsState::Run)?;
-    step_to(d, Direction::Capture, KsState::Stop, KsState::Run)?;
-    d.close(Direction::Render)?;
-    d.close(Direction::Capture)?;
+    shut_down(d)?;
 
     let rendered_frames = render.written_frames.min(final_render);
     let check = check_loopback(

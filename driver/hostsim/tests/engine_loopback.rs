@@ -1,5 +1,8 @@
 //! Scenario tests of the engine on the simulator: the loopback cable end to end.
 
+// Test arithmetic on simulated sizes and times; 64-bit hosts only.
+#![allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+
 use cadenza_engine::format::{Channels, Format, SampleRate, SampleType};
 use cadenza_engine::time::CounterFrequency;
 use cadenza_hostsim::engine_driver::EngineDriver;
@@ -119,4 +122,15 @@ fn runs_replay_from_their_seed() {
     assert_eq!(a.captured, b.captured);
     let other = run(&c, 100);
     assert_ne!(a.render_notifications, other.render_notifications);
+}
+
+#[test]
+fn one_packet_buffers_in_position_mode_are_bit_exact() {
+    let mut c = short(1);
+    c.packets = 1;
+    c.packet_mode = false;
+    let r = run(&c, 21);
+    assert!(r.check.bit_exact(), "{:?}", r.check);
+    assert_eq!(r.client_skipped_packets, 0);
+    assert_eq!(r.render_stats.glitches() + r.capture_stats.glitches(), 0);
 }

@@ -1,0 +1,461 @@
+//! Command-line options, and their resolution (with an optional `--config` file) into one
+//! validated [`Settings`].
+//!
+//! Every option is checked here, before anything runs, so a bad value is a message naming the
+//! option and what it accepts — never a panic or a refusal deep inside the driver.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use cadenza_engine::config::{DeviceConfig, parse_text};
+use cadenza_engine::format::{Channels, Format, SampleRate, SampleType};
+use cadenza_engine::time::CounterFrequency;
+use cadenza_hostsim::Lateness;
+use cadenza_hostsim::scenario::LoopbackConfig;
+use clap::Parser;
+
+use crate::framework::Framework;
+
+/// The shortest and longest packet (device period) the device offers — the same bounds as
+/// the `PeriodUs` registry key, so a simulated run is one a user could configure.
+pub const PERIOD_US_MIN: u64 = 1_000;
+pub const PERIOD_US_MAX: u64 = 100_000;
+
+/// Longest run, in seconds. The captured audio is held in memory and written as one WAV file;
+/// an hour is far beyond any test, and keeps a wide format's capture within reach.
+pub const SECONDS_MAX: u64 = 3_600;
+
+/// WAV sizes are 32-bit: the data chunk cannot exceed 4 GiB (minus its headers).
+const WAV_DATA_MAX: u64 = u32::MAX as u64 - 64;
+
+/// Longest injected timer lateness, in microseconds (one second: far past any period, so
+/// every kind of missed deadline can be provoked).
+const LATE_MAX_US_LIMIT: u64 = 1_000_000;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cadenza-sim",
+    version,
+    about = "Runs Cadenza's loopback cable in simulated time and checks the captured audio.",
+    long_about = "Runs Cadenza's loopback cable in simulated (virtual) time: a render client plays a \
+                  known signal, a capture client records it, and the capture is checked \
+                  bit-for-bit against what the cable must deliver. Writes capture.wav, \
+                  report.json and positions.svg into the output directory and prints a short \
+                  summary.\n\nPrecedence for formats and period: a side-specific option \
+                  (--render-*/--capture-*), then the both-sides option, then --config, then the \
+                  defaults (48000 Hz, 2 channels, float32, 10 ms).",
+    after_help = "Exit status: 0 when the run completed (and, with --expect-bit-exact, was \
+                  bit-exact, glitch-free and leak-free); 1 when --expect-bit-exact was not met; \
+                  2 for bad options or a run that could not complete."
+)]
+pub struct Args {
+    /// Driver framework to simulate.
+    #[arg(long, value_enum, default_value_t = Framework::Engine)]
+    pub framework: Framework,
+
+    /// Simulated seconds of render time (up to 6 decimals, at most 3600) [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub seconds: Option<u64>,
+
+    /// Sample rate of both sides in Hz, 8000 to 384000 (the cable does not resample).
+    #[arg(long, value_name = "HZ", value_parser = parse_rate)]
+    pub rate: Option<SampleRate>,
+
+    /// Channel count of both sides, 1 to 16.
+    #[arg(long, value_name = "N", value_parser = parse_channels)]
+    pub channels: Option<Channels>,
+
+    /// Channel count of the render side (overrides --channels).
+    #[arg(long, value_name = "N", value_parser = parse_channels)]
+    pub render_channels: Option<Channels>,
+
+    /// Channel count of the capture side (overrides --channels).
+    #[arg(long, value_name = "N", value_parser = parse_channels)]
+    pub capture_channels: Option<Channels>,
+
+    /// Sample format of both sides: float32, int32, int24in32, int24 or int16.
+    #[arg(long, value_name = "NAME", value_parser = parse_sample_type)]
+    pub format: Option<SampleType>,
+
+    /// Sample format of the render side (overrides --format).
+    #[arg(long, value_name = "NAME", value_parser = parse_sample_type)]
+    pub render_format: Option<SampleType>,
+
+    /// Sample format of the capture side (overrides --format).
+    #[arg(long, value_name = "NAME", value_parser = parse_sample_type)]
+    pub capture_format: Option<SampleType>,
+
+    /// Packet (notification period) length in ms, 1 to 100, whole microseconds (e.g. 2.5) [default: 10].
+    #[arg(long, value_name = "MS", value_parser = parse_period_ms)]
+    pub period_ms: Option<u32>,
+
+    /// Packets per buffer (WaveRT NotificationCount).
+    #[arg(long, value_name = "1|2", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
+    pub packets: u32,
+
+    /// Move audio by position alone instead of SetWritePacket / GetReadPacket.
+    #[arg(long)]
+    pub no_packet_mode: bool,
+
+    /// Make each timer expiry late with this probability, in parts per million (0 to 1000000).
+    #[arg(long, value_name = "PPM", value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub late_ppm: Option<u32>,
+
+    /// Largest injected lateness in µs (a late expiry is late by 0..=this, uniformly)
+    /// [default: twice the period].
+    #[arg(long, value_name = "US", requires = "late_ppm", value_parser = clap::value_parser!(u64).range(1..=LATE_MAX_US_LIMIT))]
+    pub late_max_us: Option<u64>,
+
+    /// Seed of the simulation's random choices; the same seed replays the same run.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Directory for capture.wav, report.json and positions.svg (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+
+    /// Device parameters in the registry's `Key = value` text form (Channels, SampleRates,
+    /// DefaultSampleRate, SampleTypes, PeriodUs, Cables, ...); options above override them.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// No progress and no summary (warnings and errors are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Exit with status 1 unless the run is bit-exact, glitch-free and leak-free.
+    #[arg(long)]
+    pub expect_bit_exact: bool,
+}
+
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    let us = parse_decimal(text, 6)?;
+    if us == 0 {
+        return Err("must be more than 0".into());
+    }
+    if us > SECONDS_MAX * 1_000_000 {
+        return Err(format!("at most {SECONDS_MAX} seconds"));
+    }
+    Ok(us)
+}
+
+fn parse_period_ms(text: &str) -> Result<u32, String> {
+    let us = parse_decimal(text, 3).map_err(|e| format!("{e} (whole microseconds, e.g. 2.5)"))?;
+    if !(PERIOD_US_MIN..=PERIOD_US_MAX).contains(&us) {
+        return Err(format!(
+            "the device supports packets of {} to {} ms",
+            PERIOD_US_MIN / 1_000,
+            PERIOD_US_MAX / 1_000
+        ));
+    }
+    u32::try_from(us).map_err(|_| "too large".to_owned())
+}
+
+fn parse_rate(text: &str) -> Result<SampleRate, String> {
+    let hz: u32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of Hz"))?;
+    SampleRate::new(hz).map_err(|_| {
+        format!(
+            "the engine supports {} to {} Hz",
+            SampleRate::MIN,
+            SampleRate::MAX
+        )
+    })
+}
+
+fn parse_channels(text: &str) -> Result<Channels, String> {
+    let n: u16 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a channel count"))?;
+    Channels::new(n).map_err(|_| {
+        format!(
+            "the engine supports {} to {} channels",
+            Channels::MIN,
+            Channels::MAX
+        )
+    })
+}
+
+fn parse_sample_type(text: &str) -> Result<SampleType, String> {
+    SampleType::from_name(text.trim()).ok_or_else(|| {
+        format!(
+            "unknown sample format `{text}`; valid: {}",
+            sample_type_names()
+        )
+    })
+}
+
+fn sample_type_names() -> String {
+    SampleType::ALL.map(SampleType::name).join(", ")
+}
+
+/// Parses a non-negative decimal such as `2.5` exactly, as an integer in units of
+/// 10^-`frac_digits` (so `parse_decimal("2.5", 3)` is 2500). Exact, unlike a float: a period
+/// of 2.5 ms must be 2500 µs, not 2499.
+fn parse_decimal(text: &str, frac_digits: u32) -> Result<u64, String> {
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || !digits_only(whole) || !digits_only(frac) {
+        return Err(format!("`{text}` is not a number"));
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > frac_digits as usize {
+        return Err(format!("`{text}` has more than {frac_digits} decimals"));
+    }
+    let scale = 10u64.pow(frac_digits);
+    let too_large = || format!("`{text}` is too large");
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| too_large())?
+    };
+    let frac_value: u64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().map_err(|_| too_large())?
+    };
+    // `frac.len() <= frac_digits` was checked above, so the exponent cannot underflow.
+    let frac_scaled =
+        frac_value * 10u64.pow(frac_digits - u32::try_from(frac.len()).map_err(|_| too_large())?);
+    whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(frac_scaled))
+        .ok_or_else(too_large)
+}
+
+/// Everything a run needs, validated.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub framework: Framework,
+    pub seed: u64,
+    pub out: PathBuf,
+    pub quiet: bool,
+    pub expect_bit_exact: bool,
+    pub config_file: Option<PathBuf>,
+    /// Cables in the configuration; the simulator runs the first.
+    pub cables: u8,
+    /// Late-timer injection, as asked for (ppm, max µs).
+    pub late: Option<(u32, u64)>,
+    pub loopback: LoopbackConfig,
+}
+
+impl Settings {
+    /// Resolves `args` (reading `--config` if given) at counter frequency `freq`. Config
+    /// warnings and notes about options that leave the configured device go to `warn`.
+    pub fn resolve(
+        args: Args,
+        freq: CounterFrequency,
+        warn: &mut dyn FnMut(String),
+    ) -> anyhow::Result<Settings> {
+        let device = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the --config file {}", path.display()))?;
+                let name = path.display().to_string();
+                Some(parse_text(&text, &mut |w| warn(format!("{name}: {w}"))))
+            }
+            None => None,
+        };
+        let base = device.clone().unwrap_or_default();
+
+        let rate = args.rate.unwrap_or(base.default_rate());
+        let both_channels = args.channels.unwrap_or(base.channels());
+        let both_sample = args
+            .format
+            .or_else(|| base.sample_types().preferred())
+            .unwrap_or(SampleType::Float32);
+        let render = Format::new(
+            args.render_format.unwrap_or(both_sample),
+            args.render_channels.unwrap_or(both_channels),
+            rate,
+        );
+        let capture = Format::new(
+            args.capture_format.unwrap_or(both_sample),
+            args.capture_channels.unwrap_or(both_channels),
+            rate,
+        );
+        let period_us = args.period_ms.unwrap_or(base.period_us());
+        if !(PERIOD_US_MIN..=PERIOD_US_MAX).contains(&u64::from(period_us)) {
+            // Only reachable through a configuration value; the option parser checks its own.
+            bail!("period {period_us} µs is outside {PERIOD_US_MIN}..={PERIOD_US_MAX} µs");
+        }
+        if let Some(device) = &device {
+            for note in outside_config(device, &render, &capture) {
+                warn(note);
+            }
+        }
+
+        // Packet mode hands whole packets back and forth; with one packet per buffer the
+        // client could only ever reach the packet that is playing. Windows clients with a
+        // single-packet buffer are timer-driven and move frames by position, so do the same.
+        let packet_mode = !args.no_packet_mode && args.packets != 1;
+        if args.packets == 1 && !args.no_packet_mode {
+            warn("note: --packets 1 uses position mode (no packet calls), as a timer-driven client does".to_owned());
+        }
+
+        let duration_us = args.seconds.unwrap_or(10 * 1_000_000);
+        let duration_ticks = us_to_ticks(duration_us, freq);
+        let late = args
+            .late_ppm
+            .filter(|ppm| *ppm > 0)
+            .map(|ppm| (ppm, args.late_max_us.unwrap_or(2 * u64::from(period_us))));
+        let lateness = match late {
+            Some((ppm, max_us)) => Lateness::Random {
+                ppm,
+                max_ticks: us_to_ticks(max_us, freq),
+            },
+            None => Lateness::OnTime,
+        };
+
+        let mut loopback = LoopbackConfig::default_for(freq);
+        loopback.render = render;
+        loopback.capture = capture;
+        loopback.period_us = period_us;
+        loopback.packets = args.packets;
+        loopback.packet_mode = packet_mode;
+        loopback.duration_ticks = duration_ticks;
+        loopback.lateness = lateness;
+
+        check_capture_size(&loopback, freq)?;
+
+        Ok(Settings {
+            framework: args.framework,
+            seed: args.seed,
+            out: args.out,
+            quiet: args.quiet,
+            expect_bit_exact: args.expect_bit_exact,
+            config_file: args.config,
+            cables: base.cables(),
+            late,
+            loopback,
+        })
+    }
+}
+
+/// Microseconds to counter ticks, rounded to the nearest tick (exact at 10 MHz).
+pub fn us_to_ticks(us: u64, freq: CounterFrequency) -> u64 {
+    let ticks = (u128::from(us) * u128::from(freq.hz()) + 500_000) / 1_000_000;
+    u64::try_from(ticks).unwrap_or(u64::MAX)
+}
+
+/// The whole capture is kept in memory and written as one WAV: refuse runs whose capture
+/// cannot be a WAV file, before spending the time to simulate them.
+fn check_capture_size(config: &LoopbackConfig, freq: CounterFrequency) -> anyhow::Result<()> {
+    let ticks = config
+        .duration_ticks
+        .saturating_add(config.render_delay_ticks);
+    let frames = cadenza_engine::time::ticks_to_frames(ticks, config.capture.rate().hz(), freq);
+    // Headroom for the packets in flight at the end of the run.
+    let bytes = config.capture.frames_to_bytes(frames).saturating_mul(11) / 10;
+    if bytes > WAV_DATA_MAX {
+        bail!(
+            "the capture would take about {} MiB, more than a WAV file can hold (4 GiB); use fewer --seconds, \
+             channels or a lower --rate",
+            bytes >> 20
+        );
+    }
+    Ok(())
+}
+
+/// Notes for formats the configured device would not offer: the simulator still runs them
+/// (the options override the file), but a user should know the driver would refuse them.
+fn outside_config(device: &DeviceConfig, render: &Format, capture: &Format) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !device.rates().contains(render.rate()) {
+        let offered: Vec<String> = device.rates().iter().map(|r| r.hz().to_string()).collect();
+        notes.push(format!(
+            "note: {} Hz is not in the configuration's SampleRates ({}); the driver would not offer it",
+            render.rate().hz(),
+            offered.join(", ")
+        ));
+    }
+    for (side, f) in [("render", render), ("capture", capture)] {
+        if !device.sample_types().contains(f.sample()) {
+            let offered: Vec<&str> = device.sample_types().iter().map(SampleType::name).collect();
+            notes.push(format!(
+                "note: {side} format {} is not in the configuration's SampleTypes ({}); the driver would not offer it",
+                f.sample().name(),
+                offered.join(", ")
+            ));
+        }
+        if f.channels() != device.channels() {
+            notes.push(format!(
+                "note: {side} uses {} channels but the configuration's Channels is {}; the driver would not offer it",
+                f.channels().get(),
+                device.channels().get()
+            ));
+        }
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal("2.5", 3), Ok(2_500));
+        assert_eq!(parse_decimal("10", 3), Ok(10_000));
+        assert_eq!(parse_decimal(".5", 6), Ok(500_000));
+        assert_eq!(parse_decimal("1.250000", 3), Ok(1_250));
+        assert!(parse_decimal("1.2345", 3).is_err());
+        assert!(parse_decimal("-1", 3).is_err());
+        assert!(parse_decimal("1e3", 3).is_err());
+        assert!(parse_decimal(".", 3).is_err());
+        assert!(parse_decimal("99999999999999999999", 3).is_err());
+    }
+
+    #[test]
+    fn period_bounds_are_the_devices() {
+        assert_eq!(parse_period_ms("2.5"), Ok(2_500));
+        assert!(parse_period_ms("0.5").is_err());
+        assert!(parse_period_ms("100.001").is_err());
+    }
+
+    #[test]
+    fn an_unknown_format_lists_the_valid_ones() {
+        let e = parse_sample_type("pcm8").unwrap_err();
+        assert!(e.contains("float32, int32, int24in32, int24, int16"), "{e}");
+        assert_eq!(parse_sample_type("INT16"), Ok(SampleType::Int16));
+    }
+
+    #[test]
+    fn side_options_override_both_sides_options() {
+        let args = Args::try_parse_from([
+            "cadenza-sim",
+            "--format",
+            "int16",
+            "--capture-format",
+            "float32",
+            "--channels",
+            "4",
+            "--render-channels",
+            "1",
+            "--period-ms",
+            "5",
+            "--late-ppm",
+            "1000",
+        ])
+        .unwrap();
+        let s = Settings::resolve(args, CounterFrequency::TEN_MHZ, &mut |w| panic!("{w}")).unwrap();
+        assert_eq!(s.loopback.render.sample(), SampleType::Int16);
+        assert_eq!(s.loopback.capture.sample(), SampleType::Float32);
+        assert_eq!(s.loopback.render.channels().get(), 1);
+        assert_eq!(s.loopback.capture.channels().get(), 4);
+        assert_eq!(s.loopback.period_us, 5_000);
+        // The default injected lateness is twice the period.
+        assert_eq!(s.late, Some((1_000, 10_000)));
+        assert_eq!(
+            s.loopback.lateness,
+            Lateness::Random {
+                ppm: 1_000,
+                max_ticks: 100_000
+            }
+        );
+    }
+}
