@@ -95,6 +95,10 @@ pub use cadenza_engine::format::parse::{
     KSDATAFORMAT_SUBTYPE_WILDCARD, KSDATAFORMAT_TYPE_AUDIO, KSDATAFORMAT_TYPE_WILDCARD,
 };
 
+/// KSDATAFORMAT_SUBTYPE_ANALOG: the data range of bridge pins (an analog connection).
+pub const KSDATAFORMAT_SUBTYPE_ANALOG: Guid =
+    Guid::from_u128(0x6DBA3190_67BD_11CF_A0F7_0020AFD156E4);
+
 #[cfg(test)]
 mod tests {
     use super::*;

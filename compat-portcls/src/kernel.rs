@@ -156,6 +156,34 @@ impl MemoryCachingType {
     pub const WRITE_COMBINED: Self = Self(2);
 }
 
+/// The version-2 part of `DEVICE_DESCRIPTION` (every version starts with it), which
+/// `IMiniportWaveRT::GetDeviceDescription` fills. Later versions append fields; writing this
+/// prefix leaves them as the caller initialised them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(C)]
+pub struct DeviceDescriptionV2 {
+    pub version: u32,
+    /// `BOOLEAN` fields: 0 or 1.
+    pub master: u8,
+    pub scatter_gather: u8,
+    pub demand_mode: u8,
+    pub auto_initialize: u8,
+    pub dma32_bit_addresses: u8,
+    pub ignore_count: u8,
+    pub reserved1: u8,
+    pub dma64_bit_addresses: u8,
+    pub bus_number: u32,
+    pub dma_channel: u32,
+    /// `INTERFACE_TYPE` (a C enum).
+    pub interface_type: i32,
+    /// `DMA_WIDTH` (a C enum).
+    pub dma_width: i32,
+    /// `DMA_SPEED` (a C enum).
+    pub dma_speed: i32,
+    pub maximum_length: u32,
+    pub dma_port: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -171,6 +171,15 @@ pub struct KsPropertySteppingLong {
     pub bounds: KsPropertyBoundsLong,
 }
 
+/// `KSMULTIPLE_ITEM`: the header of a property value holding `count` items (e.g. the jack
+/// descriptions), `size` bytes in all, header included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[repr(C)]
+pub struct KsMultipleItem {
+    pub size: u32,
+    pub count: u32,
+}
+
 /// `KSSTATE`: the state of a KS pin. PortCls steps it one state at a time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(transparent)]

@@ -148,6 +148,16 @@ fn structures() -> Vec<Layout> {
         layout!(KsRtAudioHwLatency => "KSRTAUDIO_HWLATENCY" {
             "FifoSize" => fifo_size, "ChipsetDelay" => chipset_delay, "CodecDelay" => codec_delay,
         }),
+        layout!(KsMultipleItem => "KSMULTIPLE_ITEM" { "Size" => size, "Count" => count }),
+        layout!(DeviceDescriptionV2 => "DEVICE_DESCRIPTION" {
+            "Version" => version, "Master" => master, "ScatterGather" => scatter_gather,
+            "DemandMode" => demand_mode, "AutoInitialize" => auto_initialize,
+            "Dma32BitAddresses" => dma32_bit_addresses, "IgnoreCount" => ignore_count,
+            "Reserved1" => reserved1, "Dma64BitAddresses" => dma64_bit_addresses,
+            "BusNumber" => bus_number, "DmaChannel" => dma_channel,
+            "InterfaceType" => interface_type, "DmaWidth" => dma_width,
+            "DmaSpeed" => dma_speed, "MaximumLength" => maximum_length, "DmaPort" => dma_port,
+        }),
         layout!(KsRtAudioHwRegister => "KSRTAUDIO_HWREGISTER" {
             "Register" => register, "Width" => width, "Numerator" => numerator,
             "Denominator" => denominator, "Accuracy" => accuracy,
@@ -402,6 +412,11 @@ fn guids() -> Vec<(&'static str, Guid, GuidSource)> {
             S,
         ),
         ("KSDATAFORMAT_TYPE_AUDIO", KSDATAFORMAT_TYPE_AUDIO, S),
+        (
+            "KSDATAFORMAT_SUBTYPE_ANALOG",
+            KSDATAFORMAT_SUBTYPE_ANALOG,
+            S,
+        ),
         ("KSDATAFORMAT_SUBTYPE_PCM", KSDATAFORMAT_SUBTYPE_PCM, S),
         (
             "KSDATAFORMAT_SUBTYPE_IEEE_FLOAT",

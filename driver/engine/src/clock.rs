@@ -60,7 +60,14 @@ impl PositionClock {
 
     /// Stops counting at `now`, keeping the whole frames reached.
     pub fn pause(&mut self, now: Ticks) {
-        self.base = self.frames_at(now);
+        self.pause_at_least(now, 0);
+    }
+
+    /// Stops counting at `now`, but never below `floor` frames. A caller that read the counter
+    /// before taking the stream lock may pause with a `now` older than a position another
+    /// caller has already revealed; the floor keeps positions from stepping backwards.
+    pub fn pause_at_least(&mut self, now: Ticks, floor: Frames) {
+        self.base = self.frames_at(now).max(floor);
         self.started = None;
     }
 

@@ -10,6 +10,8 @@
 //! event signalling, non-paged memory — comes through the traits in [`platform`], implemented
 //! by `cadenza-kernel` on Windows and by `cadenza-hostsim` in virtual time on the host.
 #![no_std]
+// Embedded in the PDB on MSVC targets (WinDbg / Visual Studio); accepted and ignored elsewhere.
+#![debugger_visualizer(natvis_file = "../natvis/cadenza.natvis")]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 #[cfg(test)]
@@ -23,15 +25,18 @@ pub mod status;
 pub mod clock;
 pub mod config;
 pub mod convert;
+pub mod debug_registry;
 pub mod device;
 pub mod gain;
 pub mod geometry;
 pub mod platform;
 pub mod state;
 pub mod stream;
+pub mod sync;
 pub mod time;
 pub mod timebase;
 pub mod tone;
+pub mod trace;
 
 pub use format::{ChannelMask, Channels, Format, FormatError, SampleRate, SampleType};
 pub use guid::Guid;

@@ -8,12 +8,12 @@
 //! entry point that must run at PASSIVE_LEVEL takes a `Passive`, which only the Windows edge
 //! (which knows the IRQL the DDI documents) or the host can create.
 
-use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::num::NonZeroUsize;
 use core::ptr::NonNull;
 
 use crate::status::NtStatus;
+use crate::sync::{AtomicBool, Ordering, UnsafeCell, spin_loop};
 use crate::time::{CounterFrequency, Ticks};
 
 /// Proof that the caller runs at PASSIVE_LEVEL. Not `Send`: the proof belongs to one call.
@@ -111,15 +111,18 @@ impl<L: RawLock, T> Locked<L, T> {
             raw: &self.raw,
             token: Some(self.raw.acquire()),
         };
-        // SAFETY: the lock is held until `_hold` drops after `f` returns, so this is the only
-        // live reference to `data`.
-        let data = unsafe { &mut *self.data.get() };
-        f(data)
+        self.data.with_mut(|data| {
+            // SAFETY: the lock is held until `_hold` drops after `f` returns, so this is the
+            // only live reference to `data`.
+            let data = unsafe { &mut *data };
+            f(data)
+        })
     }
 
     /// Exclusive access without locking, when `&mut self` already proves exclusivity.
     pub fn get_mut(&mut self) -> &mut T {
-        self.data.get_mut()
+        // SAFETY: `&mut self` rules out any other access for the returned borrow's lifetime.
+        self.data.with_mut(|data| unsafe { &mut *data })
     }
 
     pub fn into_inner(self) -> T {
@@ -135,26 +138,25 @@ impl<L: RawLock, T> core::fmt::Debug for Locked<L, T> {
 
 /// A plain spinning lock for the host and for tests (no IRQL to raise).
 #[derive(Debug)]
-pub struct SpinRawLock(core::sync::atomic::AtomicBool);
+pub struct SpinRawLock(AtomicBool);
 
 // SAFETY: compare_exchange from false to true admits one holder; release stores false.
 unsafe impl RawLock for SpinRawLock {
     type Token = ();
     fn new() -> Self {
-        SpinRawLock(core::sync::atomic::AtomicBool::new(false))
+        SpinRawLock(AtomicBool::new(false))
     }
     fn acquire(&self) {
-        use core::sync::atomic::Ordering;
         while self
             .0
-            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
-            core::hint::spin_loop();
+            spin_loop();
         }
     }
     unsafe fn release(&self, (): ()) {
-        self.0.store(false, core::sync::atomic::Ordering::Release);
+        self.0.store(false, Ordering::Release);
     }
 }
 

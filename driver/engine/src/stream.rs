@@ -193,6 +193,8 @@ pub enum StreamError {
     DeviceGone,
     /// The pin already has a stream open.
     Busy,
+    /// The device is powered down.
+    PoweredDown,
 }
 
 impl From<StreamError> for NtStatus {
@@ -213,6 +215,7 @@ impl From<StreamError> for NtStatus {
             StreamError::NotReady => NtStatus::DEVICE_NOT_READY,
             StreamError::DeviceGone => NtStatus::DEVICE_REMOVED,
             StreamError::Busy => NtStatus::DEVICE_BUSY,
+            StreamError::PoweredDown => NtStatus::DEVICE_POWERED_OFF,
         }
     }
 }
@@ -476,7 +479,8 @@ impl Stream {
                 }
             }
             Transition::RunToPause => {
-                self.timebase.pause(now);
+                // Positions already revealed (data moved) are a floor: see `pause_at_least`.
+                self.timebase.pause(now, self.transferred);
                 self.armed = None;
                 TimerRequest::Cancel
             }

@@ -75,9 +75,10 @@ impl Timebase {
         }
     }
 
-    pub fn pause(&mut self, now: Ticks) {
+    /// Stops at `now`, never below `floor` frames (see [`PositionClock::pause_at_least`]).
+    pub fn pause(&mut self, now: Ticks, floor: Frames) {
         match self {
-            Timebase::Virtual(c) => c.pause(now),
+            Timebase::Virtual(c) => c.pause_at_least(now, floor),
             Timebase::Hardware(h) => {
                 h.running = false;
                 h.at = now;

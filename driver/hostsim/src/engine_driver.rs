@@ -185,23 +185,9 @@ impl DriverUnderTest for EngineDriver {
             true,
             &BufferLimits::DEFAULT,
         )?;
-        let memory = self.platform.allocate(geometry.span_bytes() as usize)?;
-        let view = ClientBuffer {
-            ptr: memory.as_ptr(),
-            span: memory.len(),
-            geometry,
-        };
-        if let Err((e, memory)) = self
-            .cable
-            .with(|c| ops::attach_buffer(c, direction, memory, geometry))
-        {
-            self.platform.free(memory);
-            return Err(e.into());
-        }
+        // Everything that can fail comes first, so a failure leaves the stream untouched.
         let event =
             EventHandle::from_raw(0x1000 + index(direction)).ok_or(NtStatus::UNSUCCESSFUL)?;
-        self.cable
-            .with(|c| ops::register_event(c, direction, event))?;
         let ctx = Box::new(StreamContext {
             cable: &raw const *self.cable,
             platform: self.platform.clone(),
@@ -215,6 +201,28 @@ impl DriverUnderTest for EngineDriver {
             callback: on_timer,
             context: (&raw const *ctx).cast(),
         })?;
+        let memory = self.platform.allocate(geometry.span_bytes() as usize)?;
+        let view = ClientBuffer {
+            ptr: memory.as_ptr(),
+            span: memory.len(),
+            geometry,
+        };
+        if let Err((e, memory)) = self
+            .cable
+            .with(|c| ops::attach_buffer(c, direction, memory, geometry))
+        {
+            self.platform.free(memory);
+            return Err(e.into());
+        }
+        if let Err(e) = self
+            .cable
+            .with(|c| ops::register_event(c, direction, event))
+        {
+            if let Ok(memory) = self.cable.with(|c| ops::detach_buffer(c, direction)) {
+                self.platform.free(memory);
+            }
+            return Err(e.into());
+        }
         *ctx.timer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(timer);

@@ -23,6 +23,7 @@
     clippy::cast_possible_wrap
 )]
 
+pub mod debug_trace;
 pub mod dma;
 pub mod engine_driver;
 pub mod platform;

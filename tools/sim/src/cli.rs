@@ -114,6 +114,11 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
 
+    /// Also record the driver's trace ring (the same one WinDbg's cadenza.js reads) into FILE,
+    /// and print it decoded, newest last.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+
     /// Device parameters in the registry's `Key = value` text form (Channels, SampleRates,
     /// DefaultSampleRate, SampleTypes, PeriodUs, Cables, ...); options above override them.
     #[arg(long, value_name = "FILE")]
@@ -233,6 +238,8 @@ pub struct Settings {
     pub framework: Framework,
     pub seed: u64,
     pub out: PathBuf,
+    /// Where to dump the trace ring, if asked.
+    pub trace: Option<PathBuf>,
     pub quiet: bool,
     pub expect_bit_exact: bool,
     pub config_file: Option<PathBuf>,
@@ -326,6 +333,7 @@ impl Settings {
             framework: args.framework,
             seed: args.seed,
             out: args.out,
+            trace: args.trace,
             quiet: args.quiet,
             expect_bit_exact: args.expect_bit_exact,
             config_file: args.config,

@@ -1,7 +1,7 @@
-//! Which driver the scenario runs against. Each framework is one [`DriverUnderTest`]; adding
-//! the PortCls or ACX simulator is one arm in [`Framework::driver`].
+//! Which driver the scenario runs against: the engine directly, the PortCls miniports through
+//! their vtables, or the ACX adapter through its callbacks, each a [`DriverUnderTest`].
 
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 use cadenza_hostsim::SimPlatform;
 use cadenza_hostsim::engine_driver::EngineDriver;
 use cadenza_hostsim::scenario::DriverUnderTest;
@@ -34,11 +34,16 @@ impl Framework {
                     .map_err(|s| anyhow!("the engine driver did not start: {s}"))?;
                 Ok(Box::new(driver))
             }
-            Framework::Portcls | Framework::Acx => bail!(
-                "--framework {name}: the {name} simulator is not built yet (it will come from the \
-                 cadenza-{name} crate); --framework engine is available",
-                name = self.name()
-            ),
+            Framework::Portcls => {
+                let driver = cadenza_portcls::sim::PortClsDriver::new(platform)
+                    .map_err(|s| anyhow!("the PortCls miniports did not start: {s}"))?;
+                Ok(Box::new(driver))
+            }
+            Framework::Acx => {
+                let driver = cadenza_acx::sim::AcxDriver::new(platform)
+                    .map_err(|s| anyhow!("the ACX adapter did not start: {s}"))?;
+                Ok(Box::new(driver))
+            }
         }
     }
 }

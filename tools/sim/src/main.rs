@@ -14,8 +14,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context as _, anyhow};
+use cadenza_engine::debug_registry::DebugFramework;
 use cadenza_engine::platform::Platform as _;
 use cadenza_hostsim::SimPlatform;
+use cadenza_hostsim::debug_trace::{Traced, decode_trace_dump};
 use cadenza_hostsim::scenario::run_loopback;
 use clap::Parser as _;
 
@@ -46,7 +48,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let settings = Settings::resolve(args, freq, &mut |w| eprintln!("cadenza-sim: warning: {w}"))?;
 
     // The driver first: an unavailable framework is an error before anything is written.
-    let mut driver = settings.framework.driver(platform.clone())?;
+    let mut driver = Traced::new(
+        settings.framework.driver(platform.clone())?,
+        DebugFramework::Sim,
+        None,
+    );
     std::fs::create_dir_all(&settings.out).with_context(|| {
         format!(
             "cannot create the output directory {}",
@@ -61,7 +67,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The scenario starts the capture stream at the current counter value: the origin of
     // both streams' packet grids, which the jitter figures are measured against.
     let start = platform.now();
-    let result = run_loopback(driver.as_mut(), config, &mut |done| progress.update(done));
+    let result = run_loopback(&mut driver, config, &mut |done| progress.update(done));
     progress.finish();
     let result = result.map_err(|s| {
         anyhow!(
@@ -69,6 +75,17 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             settings.framework.name()
         )
     })?;
+    if let Some(trace) = &settings.trace {
+        driver
+            .debug()
+            .write_trace_dump(trace)
+            .with_context(|| format!("cannot write the trace to {}", trace.display()))?;
+        let decoded = decode_trace_dump(trace)
+            .with_context(|| format!("cannot decode the trace in {}", trace.display()))?;
+        if !settings.quiet {
+            print!("{decoded}");
+        }
+    }
     drop(driver);
 
     let path = |name: &str| settings.out.join(name);

@@ -153,6 +153,7 @@ pub struct Cable {
     freq: CounterFrequency,
     /// Underrun episodes (a packet-mode render client stopped writing) since creation.
     underrun_episodes: u64,
+    presence: super::Presence,
 }
 
 impl Cable {
@@ -175,6 +176,7 @@ impl Cable {
             capture_gain: Gain::UNITY,
             freq,
             underrun_episodes: 0,
+            presence: super::Presence::Present,
         }
     }
 
@@ -374,6 +376,14 @@ impl Cable {
 }
 
 impl AudioDevice for Cable {
+    fn presence(&self) -> super::Presence {
+        self.presence
+    }
+
+    fn store_presence(&mut self, presence: super::Presence) {
+        self.presence = presence;
+    }
+
     fn stream(&self, direction: Direction) -> Option<&Stream> {
         match direction {
             Direction::Render => self.render.as_ref(),

@@ -9,7 +9,7 @@
 //! whether to queue the DPC; [`HwDevice::on_dpc`] runs at DISPATCH_LEVEL under the device
 //! lock, takes the latched status and turns the position register into a notification.
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use crate::sync::{AtomicU32, Ordering};
 
 use super::AudioDevice;
 use crate::format::Format;
@@ -49,9 +49,14 @@ pub trait DmaHardware: Clone {
 pub struct InterruptLatch(AtomicU32);
 
 impl InterruptLatch {
-    pub const fn new() -> InterruptLatch {
+    pub fn new() -> InterruptLatch {
         InterruptLatch(AtomicU32::new(0))
     }
+    /// Adds status bits (ISR).
+    pub fn latch(&self, status: u32) {
+        self.0.fetch_or(status, Ordering::AcqRel);
+    }
+
     /// Takes every latched bit (DPC).
     pub fn take(&self) -> u32 {
         self.0.swap(0, Ordering::AcqRel)
@@ -65,7 +70,7 @@ pub fn isr<H: DmaHardware>(hw: &H, latch: &InterruptLatch) -> bool {
     if status == 0 {
         return false;
     }
-    latch.0.fetch_or(status, Ordering::AcqRel);
+    latch.latch(status);
     true
 }
 

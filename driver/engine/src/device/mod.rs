@@ -23,8 +23,29 @@ use crate::state::KsState;
 use crate::stream::{Direction, Stream, StreamError};
 use crate::time::{CounterFrequency, Ticks};
 
+/// Whether the device can stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Presence {
+    /// Powered (D0) and present.
+    #[default]
+    Present,
+    /// Powered down (D1–D3): streams are frozen; calls other than cleanup get
+    /// STATUS_DEVICE_POWERED_OFF until the device is back in D0.
+    PoweredDown,
+    /// Surprise-removed: streams are frozen for good; calls other than cleanup get
+    /// STATUS_DEVICE_REMOVED.
+    Removed,
+}
+
 /// A device with a render and/or a capture pin.
 pub trait AudioDevice {
+    /// Whether the device can stream (see [`Presence`]); virtual devices are always present
+    /// unless an adapter says otherwise through [`ops::set_presence`].
+    fn presence(&self) -> Presence {
+        Presence::Present
+    }
+    /// Records a presence change. Devices that can lose power or be removed keep it.
+    fn store_presence(&mut self, _presence: Presence) {}
     /// The stream open on the `direction` pin, if any.
     fn stream(&self, direction: Direction) -> Option<&Stream>;
     fn stream_mut(&mut self, direction: Direction) -> Option<&mut Stream>;

@@ -4,7 +4,7 @@
 //! arguments and results. Each runs with the device lock held (the adapter wraps the call in
 //! [`crate::platform::Locked::with`]) and never allocates, blocks or panics.
 
-use super::AudioDevice;
+use super::{AudioDevice, Presence};
 use crate::format::Format;
 use crate::geometry::BufferGeometry;
 use crate::platform::{DmaBuffer, EventHandle};
@@ -19,7 +19,52 @@ fn stream<D: AudioDevice + ?Sized>(
     dev: &mut D,
     direction: Direction,
 ) -> Result<&mut Stream, StreamError> {
+    present(dev)?;
     dev.stream_mut(direction).ok_or(StreamError::WrongState)
+}
+
+/// Refuses work on a device that is powered down or gone.
+fn present<D: AudioDevice + ?Sized>(dev: &D) -> Result<(), StreamError> {
+    match dev.presence() {
+        Presence::Present => Ok(()),
+        Presence::PoweredDown => Err(StreamError::PoweredDown),
+        Presence::Removed => Err(StreamError::DeviceGone),
+    }
+}
+
+/// Power transitions and surprise removal (IAdapterPowerManagement::PowerChangeState,
+/// EvtDeviceD0Exit, IRP_MN_SURPRISE_REMOVAL). Leaving `Present` first brings the data path up
+/// to `now`, then freezes every running stream where it is (as a DMA engine losing power
+/// stops) and asks for its timer to be cancelled; returning to `Present` from a power-down
+/// leaves the streams paused for their clients to restart. Removal is final.
+///
+/// Returns, per direction, the timer request the adapter must carry out.
+pub fn set_presence<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    presence: Presence,
+    now: Ticks,
+) -> [(Direction, TimerRequest); 2] {
+    let mut requests = [
+        (Direction::Render, TimerRequest::None),
+        (Direction::Capture, TimerRequest::None),
+    ];
+    if dev.presence() == Presence::Removed || dev.presence() == presence {
+        return requests;
+    }
+    if presence != Presence::Present {
+        dev.sync(now);
+        for (direction, request) in &mut requests {
+            if let Some(s) = dev.stream_mut(*direction)
+                && s.state() == KsState::Run
+                && s.set_state(KsState::Pause, now).is_ok()
+            {
+                *request = TimerRequest::Cancel;
+                dev.state_changed(*direction, KsState::Pause, now);
+            }
+        }
+    }
+    dev.store_presence(presence);
+    requests
 }
 
 /// NewStream / circuit stream creation: a new stream in STOP on the pin.
@@ -30,6 +75,7 @@ pub fn open<D: AudioDevice + ?Sized>(
     format: Format,
     freq: CounterFrequency,
 ) -> Result<(), StreamError> {
+    present(dev)?;
     if !dev.has_pin(direction) {
         return Err(StreamError::WrongState);
     }
@@ -61,6 +107,7 @@ pub fn set_format<D: AudioDevice + ?Sized>(
     direction: Direction,
     format: Format,
 ) -> Result<(), StreamError> {
+    present(dev)?;
     dev.check_format(direction, &format)?;
     stream(dev, direction)?.set_format(format)
 }
@@ -72,6 +119,9 @@ pub fn attach_buffer<D: AudioDevice + ?Sized>(
     memory: DmaBuffer,
     geometry: BufferGeometry,
 ) -> Result<(), (StreamError, DmaBuffer)> {
+    if let Err(e) = present(dev) {
+        return Err((e, memory));
+    }
     match dev.stream_mut(direction) {
         Some(s) => s.attach_buffer(memory, geometry),
         None => Err((StreamError::WrongState, memory)),
@@ -93,10 +143,23 @@ pub fn set_state<D: AudioDevice + ?Sized>(
     to: KsState,
     now: Ticks,
 ) -> Result<TimerRequest, StreamError> {
+    // Stepping down (towards STOP) is cleanup and always allowed; stepping up needs a
+    // present, powered device.
+    let s = dev.stream_mut(direction).ok_or(StreamError::WrongState)?;
+    if to > s.state() {
+        present(dev)?;
+    }
     dev.sync(now);
-    let request = stream(dev, direction)?.set_state(to, now)?;
+    let request = stream_any(dev, direction)?.set_state(to, now)?;
     dev.state_changed(direction, to, now);
     Ok(request)
+}
+
+fn stream_any<D: AudioDevice + ?Sized>(
+    dev: &mut D,
+    direction: Direction,
+) -> Result<&mut Stream, StreamError> {
+    dev.stream_mut(direction).ok_or(StreamError::WrongState)
 }
 
 /// The notification timer fired (DPC).

@@ -466,3 +466,15 @@ proptest! {
         prop_assert_eq!(st.notifications + st.missed_notifications, notified);
     }
 }
+
+#[test]
+fn a_pause_with_a_stale_counter_value_never_moves_the_position_backwards() {
+    let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
+    run(&mut s, 0);
+    // Another caller revealed position 480 at tick 100 000 (data moved up to there)...
+    assert_eq!(s.frames_at(Ticks(100_000)), 480);
+    s.set_transferred(480);
+    // ...then SetState(PAUSE) arrives with the counter value it read earlier.
+    s.set_state(KsState::Pause, Ticks(90_000)).unwrap();
+    assert_eq!(s.position(Ticks(200_000)).frames, 480);
+}

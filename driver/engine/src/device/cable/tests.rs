@@ -3,7 +3,7 @@ use crate::NtStatus;
 use crate::device::ops;
 use crate::format::{Channels, SampleRate, SampleType};
 use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
-use crate::stream::WRITE_PACKET_FLAG_EOS;
+use crate::stream::{TimerRequest, WRITE_PACKET_FLAG_EOS};
 use core::ptr::NonNull;
 use proptest::prelude::*;
 use std::boxed::Box;
@@ -290,5 +290,64 @@ proptest! {
             let expected: Vec<u8> = (0..9).map(|i| pattern(g as u64 - 1, i)).collect();
             prop_assert_eq!(frame, &expected, "capture frame {}", g);
         }
+    }
+}
+
+#[test]
+fn power_down_freezes_running_streams_and_refuses_calls_until_power_returns() {
+    use crate::device::Presence;
+    let f = fmt(SampleType::Int16, 2);
+    let mut c = cable(f, f, 480, 480);
+    ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+    ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+    let req = ops::set_presence(&mut c, Presence::PoweredDown, Ticks(150_000));
+    assert_eq!(
+        req,
+        [
+            (Direction::Render, TimerRequest::Cancel),
+            (Direction::Capture, TimerRequest::Cancel)
+        ]
+    );
+    for d in [Direction::Render, Direction::Capture] {
+        assert_eq!(c.stream(d).unwrap().state(), KsState::Pause);
+        assert_eq!(
+            c.stream(d).unwrap().frames_at(Ticks(900_000)),
+            720,
+            "frozen where power went"
+        );
+        let e = ops::position(&mut c, d, Ticks(200_000)).unwrap_err();
+        assert_eq!(NtStatus::from(e), NtStatus::DEVICE_POWERED_OFF);
+        let e = ops::set_state(&mut c, d, KsState::Run, Ticks(200_000)).unwrap_err();
+        assert_eq!(NtStatus::from(e), NtStatus::DEVICE_POWERED_OFF);
+    }
+    ops::set_presence(&mut c, Presence::Present, Ticks(300_000));
+    assert!(matches!(
+        ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(300_000)),
+        Ok(TimerRequest::Arm(_))
+    ));
+}
+
+#[test]
+fn after_surprise_removal_only_cleanup_works_and_nothing_leaks() {
+    use crate::device::Presence;
+    let f = fmt(SampleType::Int16, 2);
+    let mut c = cable(f, f, 480, 480);
+    ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+    ops::set_presence(&mut c, Presence::Removed, Ticks(10_000));
+    // Coming back is impossible once removed.
+    ops::set_presence(&mut c, Presence::Present, Ticks(20_000));
+    let e = ops::set_write_packet(&mut c, 0, 0, 0, Ticks(20_000)).unwrap_err();
+    assert_eq!(NtStatus::from(e), NtStatus::DEVICE_REMOVED);
+    let e = ops::open(&mut c, 9, Direction::Render, f, F).unwrap_err();
+    assert_eq!(NtStatus::from(e), NtStatus::DEVICE_REMOVED);
+    // Teardown: down to STOP, free the buffers, close.
+    for d in [Direction::Render, Direction::Capture] {
+        ops::set_state(&mut c, d, KsState::Acquire, Ticks(30_000)).unwrap();
+        ops::set_state(&mut c, d, KsState::Stop, Ticks(30_000)).unwrap();
+        assert!(
+            ops::close(&mut c, d, Ticks(30_000)).is_some(),
+            "buffer handed back for freeing"
+        );
+        assert!(c.stream(d).is_none());
     }
 }

@@ -1,0 +1,600 @@
+//! [`PortClsDriver`]: one cable's wave and topology miniports, driven through their vtables.
+
+use std::string::{String, ToString};
+use std::sync::Arc;
+use std::vec::Vec;
+
+use core::ffi::c_void;
+use core::ptr::null_mut;
+
+use cadenza_engine::config::DeviceConfig;
+use cadenza_engine::device::AudioDevice;
+use cadenza_engine::format::parse::{KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE, write_data_format};
+use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
+use cadenza_engine::platform::EventHandle;
+use cadenza_engine::state::KsState as EngineState;
+use cadenza_engine::stream::{Direction, Position, ReadPacket, StreamStats};
+use cadenza_engine::time::Ticks;
+use cadenza_engine::{Format, Guid, NtStatus};
+use cadenza_hostsim::SimPlatform;
+use cadenza_hostsim::scenario::{ClientBuffer, DriverUnderTest};
+
+use super::port::{SimCounters, SimMdl, SimPortStream, SimPortWaveRT, fake_event};
+use crate::com::{
+    IMiniportTopology, IMiniportWaveRT, IMiniportWaveRTInputStream, IMiniportWaveRTOutputStream,
+    IMiniportWaveRTStream, IMiniportWaveRTStreamNotification, IUnknown,
+};
+use crate::descriptor::PcFilterDescriptor;
+use crate::device::CableDevice;
+use crate::guids::{
+    IID_IMiniportTopology, IID_IMiniportWaveRTInputStream, IID_IMiniportWaveRTOutputStream,
+    IID_IMiniportWaveRTStreamNotification,
+};
+use crate::kernel::{KEvent, Mdl, MemoryCachingType};
+use crate::ks::{KsDataFormat, KsState};
+use crate::ksaudio::{KsAudioPosition, KsAudioPresentationPosition};
+use crate::power::Adapter;
+use crate::topology::TopologyMiniport;
+use crate::wave::{WAVE_PIN_CAPTURE_HOST, WAVE_PIN_RENDER_HOST, WaveMiniport, unknown_release};
+
+/// A data format as a client sends it, 8-aligned like an IRP buffer.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(8))]
+pub struct FormatBuffer(pub [u8; KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE]);
+
+impl FormatBuffer {
+    /// `format` as KSDATAFORMAT_WAVEFORMATEXTENSIBLE.
+    pub fn new(format: &Format) -> FormatBuffer {
+        let mut b = FormatBuffer([0; KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE]);
+        let _ = write_data_format(format, &mut b.0);
+        b
+    }
+
+    pub fn as_ks(&mut self) -> *mut KsDataFormat {
+        self.0.as_mut_ptr().cast()
+    }
+}
+
+/// One open pin instance, as the port holds it.
+#[derive(Debug)]
+pub struct SimStream {
+    pub direction: Direction,
+    pub format: Format,
+    /// IMiniportWaveRTStreamNotification (the NewStream reference, re-typed by QI).
+    pub stream: *mut IMiniportWaveRTStreamNotification,
+    /// IMiniportWaveRTOutputStream (render) or IMiniportWaveRTInputStream (capture).
+    pub packet: *mut c_void,
+    /// The port stream the port created for NewStream (the driver's reference).
+    pub port_stream: *mut IUnknown,
+    pub event: *mut KEvent,
+    pub event_registered: bool,
+    /// MDL and size of the allocated buffer.
+    pub buffer: Option<(*mut Mdl, u32)>,
+    pub geometry: Option<BufferGeometry>,
+}
+
+/// The PortCls framework's driver under test: one cable, its wave miniport behind our
+/// IPortWaveRT, its topology miniport, and the adapter object.
+#[derive(Debug)]
+pub struct PortClsDriver {
+    platform: SimPlatform,
+    counters: Arc<SimCounters>,
+    cable: Arc<CableDevice<SimPlatform>>,
+    adapter: *mut IUnknown,
+    port: *mut SimPortWaveRT,
+    topology: *mut IMiniportTopology,
+    streams: [Option<SimStream>; 2],
+    pending: [Vec<Ticks>; 2],
+    violations: Vec<String>,
+}
+
+fn slot(d: Direction) -> usize {
+    match d {
+        Direction::Render => 0,
+        Direction::Capture => 1,
+    }
+}
+
+/// Calls a method of an interface through its vtable: `vcall!(ptr, field.path(args))`.
+macro_rules! vcall {
+    ($p:expr, $($field:ident).+ ($($arg:expr),* $(,)?)) => {{
+        let p = $p;
+        // SAFETY: `p` is a live interface pointer the driver holds a reference to.
+        let vtbl = unsafe { &*(*p).vtbl };
+        let f = vtbl.$($field).+;
+        // SAFETY: calling the method on its own object with arguments valid for the call.
+        unsafe { f(p, $($arg),*) }
+    }};
+}
+#[cfg(test)]
+pub(crate) use vcall;
+
+impl PortClsDriver {
+    /// One cable with the default configuration.
+    pub fn new(platform: SimPlatform) -> Result<PortClsDriver, NtStatus> {
+        Self::with_config(platform, &DeviceConfig::default())
+    }
+
+    /// One cable (the first of `config`) wired as StartDevice wires it: the wave miniport
+    /// initialised by our port, the topology miniport, the adapter.
+    pub fn with_config(
+        platform: SimPlatform,
+        config: &DeviceConfig,
+    ) -> Result<PortClsDriver, NtStatus> {
+        let counters = Arc::new(SimCounters::default());
+        let cable = CableDevice::new(platform.clone(), 0, config)?;
+        let adapter = Adapter::create(std::vec![cable.clone()]);
+        let wave = match WaveMiniport::create(cable.clone()) {
+            Ok(w) => w,
+            Err(e) => {
+                // SAFETY: the adapter reference made above.
+                unsafe { unknown_release(adapter) };
+                return Err(e);
+            }
+        };
+        let port = SimPortWaveRT::create(counters.clone());
+        let status = vcall!(
+            port.cast::<crate::com::IPortWaveRT>(),
+            init(null_mut(), null_mut(), wave, adapter, null_mut())
+        );
+        // The port holds its own miniport reference now (or failed); drop the creator's.
+        // SAFETY: the reference `create` returned.
+        unsafe { unknown_release(wave) };
+        let topo_unknown = TopologyMiniport::create(cable.clone());
+        let mut topology: *mut c_void = null_mut();
+        let qi = vcall!(
+            topo_unknown,
+            query_interface(&IID_IMiniportTopology, &raw mut topology)
+        );
+        // SAFETY: the creator's reference; the QI reference (if any) remains.
+        unsafe { unknown_release(topo_unknown) };
+        let driver = PortClsDriver {
+            platform,
+            counters,
+            cable,
+            adapter,
+            port,
+            topology: topology.cast(),
+            streams: [None, None],
+            pending: [Vec::new(), Vec::new()],
+            violations: Vec::new(),
+        };
+        if !status.is_success() {
+            return Err(status);
+        }
+        if !qi.is_success() {
+            return Err(qi);
+        }
+        let topo_init = vcall!(driver.topology, init(adapter, null_mut(), null_mut()));
+        // The topology port is not simulated: Init must refuse a null port.
+        if topo_init != NtStatus::INVALID_PARAMETER {
+            return Err(NtStatus::UNSUCCESSFUL);
+        }
+        Ok(driver)
+    }
+
+    pub fn cable(&self) -> &Arc<CableDevice<SimPlatform>> {
+        &self.cable
+    }
+
+    pub fn counters(&self) -> &SimCounters {
+        &self.counters
+    }
+
+    /// The wave miniport the port connected.
+    pub fn wave(&self) -> *mut IMiniportWaveRT {
+        // SAFETY: the port lives as long as the driver.
+        unsafe { SimPortWaveRT::miniport(self.port) }
+    }
+
+    pub fn topology(&self) -> *mut IMiniportTopology {
+        self.topology
+    }
+
+    pub fn adapter(&self) -> *mut IUnknown {
+        self.adapter
+    }
+
+    pub fn stream(&self, d: Direction) -> Option<&SimStream> {
+        self.streams[slot(d)].as_ref()
+    }
+
+    /// Contract violations seen so far.
+    pub fn violations(&self) -> &[String] {
+        &self.violations
+    }
+
+    fn violation(&mut self, what: String) {
+        self.violations.push(what);
+    }
+
+    /// The wave filter's description (GetDescription through the vtable).
+    pub fn wave_description(&self) -> Result<*const PcFilterDescriptor, NtStatus> {
+        let mut d: *mut PcFilterDescriptor = null_mut();
+        let s = vcall!(self.wave(), base.get_description(&raw mut d));
+        if s.is_success() {
+            Ok(d.cast_const())
+        } else {
+            Err(s)
+        }
+    }
+
+    /// NewStream through the vtable with `format` bytes, on `pin` / `capture`; the stream is
+    /// not recorded. Returns the new IMiniportWaveRTStream and the port stream made for it.
+    #[allow(clippy::not_unsafe_ptr_arg_deref)] // test tooling: `format` goes to the miniport under test
+    pub fn raw_new_stream(
+        &self,
+        pin: u32,
+        capture: bool,
+        format: *mut KsDataFormat,
+    ) -> (NtStatus, *mut IMiniportWaveRTStream, *mut IUnknown) {
+        let port_stream = SimPortStream::create(self.platform.clone(), self.counters.clone());
+        let mut out: *mut IMiniportWaveRTStream = null_mut();
+        let s = vcall!(
+            self.wave(),
+            new_stream(
+                &raw mut out,
+                port_stream.cast(),
+                pin,
+                u8::from(capture),
+                format
+            )
+        );
+        (s, out, port_stream)
+    }
+
+    /// NewStream + the QueryInterfaces PortCls makes.
+    pub fn open_stream(&mut self, d: Direction, format: &Format) -> Result<(), NtStatus> {
+        if self.streams[slot(d)].is_some() {
+            return Err(NtStatus::INVALID_DEVICE_STATE);
+        }
+        let mut fb = FormatBuffer::new(format);
+        let (pin, capture) = match d {
+            Direction::Render => (WAVE_PIN_RENDER_HOST, false),
+            Direction::Capture => (WAVE_PIN_CAPTURE_HOST, true),
+        };
+        let (s, stream, port_stream) = self.raw_new_stream(pin, capture, fb.as_ks());
+        if !s.is_success() {
+            // SAFETY: the driver's port stream reference.
+            unsafe { unknown_release(port_stream) };
+            if !stream.is_null() {
+                self.violation("NewStream failed but returned a stream".to_string());
+            }
+            return Err(s);
+        }
+        let mut notification: *mut c_void = null_mut();
+        let q = vcall!(
+            stream,
+            base.query_interface(
+                &IID_IMiniportWaveRTStreamNotification,
+                &raw mut notification
+            )
+        );
+        if notification.cast::<IMiniportWaveRTStream>() != stream {
+            self.violation("notification interface is not the stream object".to_string());
+        }
+        // The NewStream reference: PortCls keeps the notification one.
+        // SAFETY: the reference NewStream returned.
+        unsafe { unknown_release(stream.cast()) };
+        let packet_iid: &Guid = match d {
+            Direction::Render => &IID_IMiniportWaveRTOutputStream,
+            Direction::Capture => &IID_IMiniportWaveRTInputStream,
+        };
+        let mut packet: *mut c_void = null_mut();
+        let notification = notification.cast::<IMiniportWaveRTStreamNotification>();
+        let p = vcall!(
+            notification,
+            base.base.query_interface(packet_iid, &raw mut packet)
+        );
+        if !q.is_success() || !p.is_success() {
+            self.violation(std::format!("stream QueryInterface failed: {q:?} {p:?}"));
+        }
+        if packet.cast::<u8>() != notification.cast::<u8>().wrapping_add(8) {
+            self.violation("packet interface is not at object + 8".to_string());
+        }
+        self.streams[slot(d)] = Some(SimStream {
+            direction: d,
+            format: *format,
+            stream: notification,
+            packet,
+            port_stream,
+            event: fake_event(slot(d)),
+            event_registered: false,
+            buffer: None,
+            geometry: None,
+        });
+        Ok(())
+    }
+
+    fn get(&self, d: Direction) -> Result<&SimStream, NtStatus> {
+        self.streams[slot(d)]
+            .as_ref()
+            .ok_or(NtStatus::INVALID_DEVICE_STATE)
+    }
+
+    /// AllocateBufferWithNotification through the vtable; returns (status, MDL, actual size,
+    /// offset, cache type).
+    pub fn raw_allocate(
+        &self,
+        d: Direction,
+        notifications: u32,
+        requested: u32,
+    ) -> Result<(NtStatus, *mut Mdl, u32, u32, MemoryCachingType), NtStatus> {
+        let s = self.get(d)?;
+        let mut mdl: *mut Mdl = null_mut();
+        let (mut actual, mut offset) = (0u32, 0u32);
+        let mut cache = MemoryCachingType::NON_CACHED;
+        let status = vcall!(
+            s.stream,
+            allocate_buffer_with_notification(
+                notifications,
+                requested,
+                &raw mut mdl,
+                &raw mut actual,
+                &raw mut offset,
+                &raw mut cache
+            )
+        );
+        Ok((status, mdl, actual, offset, cache))
+    }
+
+    /// SetState through the vtable with a raw KSSTATE.
+    pub fn raw_set_state(&self, d: Direction, state: i32) -> Result<NtStatus, NtStatus> {
+        let s = self.get(d)?;
+        Ok(vcall!(s.stream, base.set_state(KsState(state))))
+    }
+
+    /// GetPosition through the vtable.
+    pub fn raw_position(&self, d: Direction) -> Result<(NtStatus, KsAudioPosition), NtStatus> {
+        let s = self.get(d)?;
+        let mut p = KsAudioPosition::default();
+        let status = vcall!(s.stream, base.get_position(&raw mut p));
+        Ok((status, p))
+    }
+
+    /// Register / unregister an event through the vtable.
+    #[allow(clippy::not_unsafe_ptr_arg_deref)] // the event is an opaque address, never read
+    pub fn raw_event(
+        &self,
+        d: Direction,
+        event: *mut KEvent,
+        register: bool,
+    ) -> Result<NtStatus, NtStatus> {
+        let s = self.get(d)?;
+        Ok(if register {
+            vcall!(s.stream, register_notification_event(event))
+        } else {
+            vcall!(s.stream, unregister_notification_event(event))
+        })
+    }
+
+    /// SetWritePacket through the output stream vtable.
+    pub fn raw_write_packet(
+        &self,
+        number: u32,
+        flags: u32,
+        eos: u32,
+    ) -> Result<NtStatus, NtStatus> {
+        let s = self.get(Direction::Render)?;
+        let out = s.packet.cast::<IMiniportWaveRTOutputStream>();
+        Ok(vcall!(out, set_write_packet(number, flags, eos)))
+    }
+
+    /// GetOutputStreamPresentationPosition through the output stream vtable.
+    pub fn raw_presentation(&self) -> Result<(NtStatus, KsAudioPresentationPosition), NtStatus> {
+        let s = self.get(Direction::Render)?;
+        let out = s.packet.cast::<IMiniportWaveRTOutputStream>();
+        let mut p = KsAudioPresentationPosition::default();
+        let status = vcall!(out, get_output_stream_presentation_position(&raw mut p));
+        Ok((status, p))
+    }
+
+    /// GetPacketCount through the output stream vtable.
+    pub fn raw_packet_count(&self) -> Result<(NtStatus, u32), NtStatus> {
+        let s = self.get(Direction::Render)?;
+        let out = s.packet.cast::<IMiniportWaveRTOutputStream>();
+        let mut n = 0u32;
+        let status = vcall!(out, get_packet_count(&raw mut n));
+        Ok((status, n))
+    }
+
+    /// GetReadPacket through the input stream vtable.
+    pub fn raw_read_packet(&self) -> Result<(NtStatus, ReadPacket), NtStatus> {
+        let s = self.get(Direction::Capture)?;
+        let input = s.packet.cast::<IMiniportWaveRTInputStream>();
+        let (mut number, mut flags, mut qpc, mut more) = (0u32, 0u32, 0u64, 0i32);
+        let status = vcall!(
+            input,
+            get_read_packet(&raw mut number, &raw mut flags, &raw mut qpc, &raw mut more)
+        );
+        Ok((
+            status,
+            ReadPacket {
+                number,
+                qpc: Ticks(qpc),
+                more_data: more != 0,
+            },
+        ))
+    }
+
+    /// Frees the buffer through the vtable (FreeBufferWithNotification).
+    pub fn free_buffer(&mut self, d: Direction) -> Result<(), NtStatus> {
+        let s = self.streams[slot(d)]
+            .as_mut()
+            .ok_or(NtStatus::INVALID_DEVICE_STATE)?;
+        if let Some((mdl, size)) = s.buffer.take() {
+            let stream = s.stream;
+            vcall!(stream, free_buffer_with_notification(mdl, size));
+            s.geometry = None;
+        }
+        Ok(())
+    }
+
+    fn drain_signals(&mut self) {
+        for sig in self.platform.take_signals() {
+            for d in [Direction::Render, Direction::Capture] {
+                if let Some(s) = self.streams[slot(d)].as_ref()
+                    && EventHandle::from_raw(s.event as usize) == Some(sig.event)
+                {
+                    self.pending[slot(d)].push(sig.at);
+                }
+            }
+        }
+    }
+}
+
+impl DriverUnderTest for PortClsDriver {
+    fn framework(&self) -> &'static str {
+        "portcls"
+    }
+
+    fn platform(&self) -> &SimPlatform {
+        &self.platform
+    }
+
+    fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus> {
+        self.open_stream(direction, format)
+    }
+
+    fn allocate(
+        &mut self,
+        direction: Direction,
+        requested_bytes: u32,
+        notifications: u32,
+    ) -> Result<ClientBuffer, NtStatus> {
+        let (status, mdl, actual, offset, cache) =
+            self.raw_allocate(direction, notifications, requested_bytes)?;
+        if !status.is_success() {
+            return Err(status);
+        }
+        let format = self.get(direction)?.format;
+        let packets = PacketCount::from_raw(notifications)?;
+        let geometry = BufferGeometry::plan(
+            &format,
+            requested_bytes,
+            packets,
+            true,
+            &BufferLimits::DEFAULT,
+        )?;
+        if actual != geometry.span_bytes() || offset != 0 || cache != MemoryCachingType::CACHED {
+            self.violation(std::format!(
+                "AllocateBufferWithNotification: size {actual} offset {offset} cache {cache:?}"
+            ));
+        }
+        // SAFETY: a live MDL of our port stream; its pages are the client's mapping.
+        let ptr = unsafe { SimMdl::start(mdl) };
+        let event = self.get(direction)?.event;
+        let reg = self.raw_event(direction, event, true)?;
+        if let Some(s) = self.streams[slot(direction)].as_mut() {
+            s.buffer = Some((mdl, actual));
+            s.geometry = Some(geometry);
+            s.event_registered = reg.is_success();
+        }
+        if !reg.is_success() {
+            return Err(reg);
+        }
+        Ok(ClientBuffer {
+            ptr,
+            span: actual as usize,
+            geometry,
+        })
+    }
+
+    fn set_state(&mut self, direction: Direction, state: EngineState) -> Result<(), NtStatus> {
+        let raw = i32::try_from(state.raw()).map_err(|_| NtStatus::INVALID_PARAMETER)?;
+        let s = self.raw_set_state(direction, raw)?;
+        if s.is_success() { Ok(()) } else { Err(s) }
+    }
+
+    fn position(&mut self, direction: Direction) -> Result<Position, NtStatus> {
+        let (status, p) = self.raw_position(direction)?;
+        if !status.is_success() {
+            return Err(status);
+        }
+        let frames = crate::stream::engine_frames(&self.cable, direction)
+            .ok_or(NtStatus::INVALID_DEVICE_STATE)?;
+        if let Some(g) = self.get(direction)?.geometry {
+            let expected = u64::from(g.wrapped_offset(frames));
+            if p.play_offset != expected || p.play_offset >= u64::from(g.audio_bytes()) {
+                self.violation(std::format!(
+                    "{direction:?} GetPosition {} at frame {frames}, expected {expected}",
+                    p.play_offset
+                ));
+            }
+            if p.write_offset >= u64::from(g.audio_bytes()) {
+                self.violation(std::format!("write offset {} outside", p.write_offset));
+            }
+        }
+        Ok(Position {
+            frames,
+            play_offset: p.play_offset as u32,
+            write_offset: p.write_offset as u32,
+        })
+    }
+
+    fn write_packet(&mut self, number: u32, flags: u32, eos_bytes: u32) -> Result<(), NtStatus> {
+        let s = self.raw_write_packet(number, flags, eos_bytes)?;
+        if s.is_success() { Ok(()) } else { Err(s) }
+    }
+
+    fn read_packet(&mut self) -> Result<ReadPacket, NtStatus> {
+        let (s, p) = self.raw_read_packet()?;
+        if s.is_success() { Ok(p) } else { Err(s) }
+    }
+
+    fn take_notifications(&mut self, direction: Direction) -> Vec<Ticks> {
+        self.drain_signals();
+        std::mem::take(&mut self.pending[slot(direction)])
+    }
+
+    fn stats(&mut self, direction: Direction) -> Option<StreamStats> {
+        self.cable
+            .with(|s| s.cable.stream(direction).map(|st| *st.stats()))
+    }
+
+    fn close(&mut self, direction: Direction) -> Result<(), NtStatus> {
+        self.drain_signals();
+        self.free_buffer(direction)?;
+        let Some(s) = self.streams[slot(direction)].take() else {
+            return Err(NtStatus::INVALID_DEVICE_STATE);
+        };
+        if s.event_registered {
+            let u = vcall!(s.stream, unregister_notification_event(s.event));
+            if !u.is_success() {
+                self.violation(std::format!("UnregisterNotificationEvent: {u:?}"));
+            }
+        }
+        // SAFETY: the packet interface reference from QueryInterface.
+        unsafe { unknown_release(s.packet.cast()) };
+        // SAFETY: the notification interface reference (the stream's last).
+        let left = unsafe { unknown_release(s.stream.cast()) };
+        if left != 0 {
+            self.violation(std::format!("stream still has {left} references"));
+        }
+        // SAFETY: the port's own port-stream reference.
+        unsafe { unknown_release(s.port_stream) };
+        if crate::stream::is_open(&self.cable, direction) {
+            self.violation("engine stream still open after the last Release".to_string());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PortClsDriver {
+    fn drop(&mut self) {
+        for d in [Direction::Render, Direction::Capture] {
+            let _ = self.close(d);
+        }
+        if !self.topology.is_null() {
+            // SAFETY: the QueryInterface reference taken in `with_config`.
+            unsafe { unknown_release(self.topology.cast()) };
+        }
+        // SAFETY: the port is live; disconnect releases its miniport reference, which frees
+        // the miniport, which releases its port reference.
+        unsafe { SimPortWaveRT::disconnect(self.port) };
+        // SAFETY: the driver's port reference.
+        unsafe { SimPortWaveRT::release_ref(self.port) };
+        // SAFETY: the adapter reference taken in `with_config`.
+        unsafe { unknown_release(self.adapter) };
+    }
+}

@@ -1,0 +1,841 @@
+//! The WaveRT stream object: one pin instance of a wave filter, answering
+//! `IMiniportWaveRTStream`, `IMiniportWaveRTStreamNotification` (one 15-slot vtable for
+//! both) and, through a second vtable pointer, the packet-mode `IMiniportWaveRTOutputStream`
+//! (render) or `IMiniportWaveRTInputStream` (capture).
+//!
+//! Every method converts its arguments, runs one [`ops`] function under the cable lock and
+//! converts the result. The notification timer is the platform's one-shot timer; its callback
+//! (DISPATCH_LEVEL) runs `ops::on_timer`, signals the registered events under the lock and
+//! re-arms for the deadline the engine returns — the same as the host's engine driver.
+//!
+//! Layout: `vtbl` at offset 0 (the object's primary interface pointer), `packet_vtbl` at
+//! offset 8 (the packet interface pointer QueryInterface hands out is the address of that
+//! field). Packet-interface methods recover the object by subtracting the field's offset.
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use core::ffi::c_void;
+use core::mem::offset_of;
+use core::ptr::NonNull;
+
+use cadenza_engine::device::AudioDevice;
+use cadenza_engine::device::ops;
+use cadenza_engine::format::parse::parse_data_format;
+use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
+use cadenza_engine::platform::{
+    DmaBuffer, EventHandle, Locked, OneShotTimer, Platform, TimerTarget,
+};
+use cadenza_engine::state::KsState as EngineState;
+use cadenza_engine::stream::{Direction, TimerRequest};
+use cadenza_engine::{Format, Guid, NtStatus};
+
+use crate::com::{
+    IMiniportWaveRTInputStreamVtbl, IMiniportWaveRTOutputStreamVtbl, IMiniportWaveRTStream,
+    IMiniportWaveRTStreamNotificationVtbl, IMiniportWaveRTStreamVtbl, IPortWaveRTStream,
+    IUnknownVtbl,
+};
+use crate::device::CableDevice;
+use crate::guids::{
+    IID_IMiniportWaveRTInputStream, IID_IMiniportWaveRTOutputStream, IID_IMiniportWaveRTStream,
+    IID_IMiniportWaveRTStreamNotification, IID_IUnknown,
+};
+use crate::kernel::{KEvent, Mdl, MemoryCachingType, PhysicalAddress};
+use crate::ks::{KsDataFormat, KsState};
+use crate::ksaudio::{
+    KsAudioPosition, KsAudioPresentationPosition, KsRtAudioHwLatency, KsRtAudioHwRegister,
+};
+use crate::object::{RefCount, answer_query, read_iid, write_out};
+use crate::wave::unknown_release;
+
+/// Bytes per page as `IPortWaveRTStream::GetPhysicalPagesCount` counts them (x64).
+pub const PAGE_BYTES: u64 = 4096;
+
+/// The highest physical address we ask pages below: 4 GB, matching the 32-bit bus master the
+/// wave miniport describes in GetDeviceDescription.
+const HIGHEST_ADDRESS: PhysicalAddress = PhysicalAddress(0xFFFF_FFFF);
+
+/// The audio buffer a stream got from the port: its MDL and where it is mapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BufferSlot {
+    mdl: *mut Mdl,
+    mapped: *mut c_void,
+}
+
+/// What the packet-mode interfaces see as `this`: the address of the object's second vtable
+/// pointer.
+#[derive(Debug)]
+#[repr(C)]
+pub struct PacketFace {
+    vtbl: *const c_void,
+}
+
+/// One stream. See the module documentation.
+#[repr(C)]
+pub struct WaveStream<P: Platform + 'static> {
+    vtbl: *const IMiniportWaveRTStreamNotificationVtbl<WaveStream<P>>,
+    packet_vtbl: *const c_void,
+    refs: RefCount,
+    direction: Direction,
+    device: Arc<CableDevice<P>>,
+    /// The port's stream services, AddRef'd for the object's lifetime.
+    port_stream: *mut IPortWaveRTStream,
+    buffer: Locked<P::Lock, Option<BufferSlot>>,
+    /// Taken out (and dropped, which waits for a running callback) before the object dies.
+    timer: Locked<P::Lock, Option<P::Timer>>,
+}
+
+impl<P: Platform + 'static> core::fmt::Debug for WaveStream<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WaveStream")
+            .field("direction", &self.direction)
+            .field("cable", &self.device.index())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Thin calls into the port's `IPortWaveRTStream`.
+struct PortStream(*mut IPortWaveRTStream);
+
+impl PortStream {
+    fn vtbl(&self) -> &crate::com::IPortWaveRTStreamVtbl {
+        // SAFETY: the stream object holds a reference to the live port stream for its whole
+        // lifetime, so its vtable pointer can be read...
+        let vtbl = unsafe { (*self.0).vtbl };
+        // SAFETY: ...and the table it points to is valid and immutable.
+        unsafe { &*vtbl }
+    }
+
+    fn allocate_pages(&self, bytes: usize) -> *mut Mdl {
+        let f = self.vtbl().allocate_pages_for_mdl;
+        // SAFETY: a live port stream; the arguments are plain values.
+        unsafe { f(self.0, HIGHEST_ADDRESS, bytes) }
+    }
+
+    fn page_count(&self, mdl: *mut Mdl) -> u32 {
+        let f = self.vtbl().get_physical_pages_count;
+        // SAFETY: `mdl` came from this port stream's AllocatePagesForMdl.
+        unsafe { f(self.0, mdl) }
+    }
+
+    fn map(&self, mdl: *mut Mdl) -> *mut c_void {
+        let f = self.vtbl().map_allocated_pages;
+        // SAFETY: as above.
+        unsafe { f(self.0, mdl, MemoryCachingType::CACHED) }
+    }
+
+    fn unmap(&self, mapped: *mut c_void, mdl: *mut Mdl) {
+        let f = self.vtbl().unmap_allocated_pages;
+        // SAFETY: `mapped` is this MDL's mapping from `map`, unmapped once.
+        unsafe { f(self.0, mapped, mdl) }
+    }
+
+    fn free_pages(&self, mdl: *mut Mdl) {
+        let f = self.vtbl().free_pages_from_mdl;
+        // SAFETY: `mdl` came from `allocate_pages` and is freed once, after unmapping.
+        unsafe { f(self.0, mdl) }
+    }
+}
+
+/// Reads a KSDATAFORMAT for SetFormat: FormatSize bytes, capped as the wave miniport does.
+///
+/// # Safety
+/// `format` must be null or readable for its FormatSize bytes (KS validates that).
+unsafe fn read_format(format: *const KsDataFormat) -> Result<Format, NtStatus> {
+    if format.is_null() {
+        return Err(NtStatus::INVALID_PARAMETER);
+    }
+    // SAFETY: non-null; the header is readable (contract).
+    let field = unsafe { &raw const (*format).format_size };
+    // SAFETY: as above; unaligned because a client buffer need not be aligned.
+    let size = unsafe { field.read_unaligned() };
+    let len = usize::try_from(size).unwrap_or(usize::MAX).clamp(64, 1024);
+    // SAFETY: readable for max(FormatSize, header) bytes, and `len` is no more than that.
+    let bytes = unsafe { core::slice::from_raw_parts(format.cast::<u8>(), len) };
+    Ok(parse_data_format(bytes)?)
+}
+
+impl<P: Platform + 'static> WaveStream<P> {
+    const VTBL: IMiniportWaveRTStreamNotificationVtbl<WaveStream<P>> =
+        IMiniportWaveRTStreamNotificationVtbl {
+            base: IMiniportWaveRTStreamVtbl {
+                base: IUnknownVtbl {
+                    query_interface: Self::query_interface,
+                    add_ref: Self::add_ref,
+                    release: Self::release,
+                },
+                set_format: Self::set_format,
+                set_state: Self::set_state,
+                get_position: Self::get_position,
+                allocate_audio_buffer: Self::allocate_audio_buffer,
+                free_audio_buffer: Self::free_audio_buffer,
+                get_hw_latency: Self::get_hw_latency,
+                get_position_register: Self::get_position_register,
+                get_clock_register: Self::get_clock_register,
+            },
+            allocate_buffer_with_notification: Self::allocate_buffer_with_notification,
+            free_buffer_with_notification: Self::free_buffer_with_notification,
+            register_notification_event: Self::register_notification_event,
+            unregister_notification_event: Self::unregister_notification_event,
+        };
+
+    const OUTPUT_VTBL: IMiniportWaveRTOutputStreamVtbl<PacketFace> =
+        IMiniportWaveRTOutputStreamVtbl {
+            base: IUnknownVtbl {
+                query_interface: Self::packet_query_interface,
+                add_ref: Self::packet_add_ref,
+                release: Self::packet_release,
+            },
+            set_write_packet: Self::set_write_packet,
+            get_output_stream_presentation_position: Self::get_presentation_position,
+            get_packet_count: Self::get_packet_count,
+        };
+
+    const INPUT_VTBL: IMiniportWaveRTInputStreamVtbl<PacketFace> = IMiniportWaveRTInputStreamVtbl {
+        base: IUnknownVtbl {
+            query_interface: Self::packet_query_interface,
+            add_ref: Self::packet_add_ref,
+            release: Self::packet_release,
+        },
+        get_read_packet: Self::get_read_packet,
+    };
+
+    /// Byte offset of the packet interface pointer inside the object.
+    const PACKET_OFFSET: usize = offset_of!(WaveStream<P>, packet_vtbl);
+
+    /// NewStream: opens the engine stream (in STOP), then builds the object with one
+    /// reference and its timer. PASSIVE_LEVEL.
+    pub fn create(
+        device: Arc<CableDevice<P>>,
+        port_stream: *mut IPortWaveRTStream,
+        direction: Direction,
+        format: Format,
+    ) -> Result<*mut IMiniportWaveRTStream, NtStatus> {
+        let freq = device.platform().frequency();
+        device.with(|s| {
+            let id = s.take_stream_id();
+            ops::open(&mut s.cable, id, direction, format, freq)
+        })?;
+        // SAFETY: PortCls passes a live port stream to NewStream; the reference taken here is
+        // released when the object is destroyed.
+        unsafe { crate::wave::unknown_add_ref(port_stream.cast()) };
+        let packet_vtbl: *const c_void = match direction {
+            Direction::Render => core::ptr::from_ref(&Self::OUTPUT_VTBL).cast(),
+            Direction::Capture => core::ptr::from_ref(&Self::INPUT_VTBL).cast(),
+        };
+        let platform = device.platform().clone();
+        let raw = Box::into_raw(Box::new(WaveStream {
+            vtbl: &Self::VTBL,
+            packet_vtbl,
+            refs: RefCount::new(),
+            direction,
+            device,
+            port_stream,
+            buffer: Locked::new(None),
+            timer: Locked::new(None),
+        }));
+        let target = TimerTarget {
+            callback: Self::on_timer,
+            context: raw.cast_const().cast(),
+        };
+        match platform.create_timer(target) {
+            Ok(timer) => {
+                // SAFETY: `raw` is the live object just made and not yet shared.
+                let me = unsafe { &*raw };
+                me.timer.with(|slot| *slot = Some(timer));
+                Ok(raw.cast())
+            }
+            Err(e) => {
+                // SAFETY: drops the only reference, which destroys the object (and closes the
+                // engine stream it opened).
+                unsafe { Self::release(raw) };
+                Err(e)
+            }
+        }
+    }
+
+    /// # Safety
+    /// `this` must be a live stream object.
+    unsafe fn object<'a>(this: *mut Self) -> &'a Self {
+        // SAFETY: live (contract); only shared references are taken while it lives.
+        unsafe { &*this }
+    }
+
+    /// The object behind a packet interface pointer: that pointer is the object's address
+    /// plus PACKET_OFFSET (made by `query_interface` from the object pointer), so subtracting
+    /// it gives the object back with its provenance. Wrapping arithmetic keeps this safe to
+    /// compute; using the result is what needs a live object.
+    fn from_face(face: *mut PacketFace) -> *mut Self {
+        face.wrapping_byte_sub(Self::PACKET_OFFSET).cast()
+    }
+
+    fn port(&self) -> PortStream {
+        PortStream(self.port_stream)
+    }
+
+    /// The notification timer's callback. DISPATCH_LEVEL: no allocation, spin locks only.
+    fn on_timer(context: *const ()) {
+        // SAFETY: the context is the stream object, which outlives its timer: destruction
+        // takes the timer out and drops it (waiting for this callback) before freeing.
+        let me = unsafe { &*context.cast::<Self>() };
+        let platform = me.device.platform();
+        let now = platform.now();
+        let outcome = me.device.with(|s| {
+            let out = ops::on_timer(&mut s.cable, me.direction, now);
+            if out.notice.is_some()
+                && let Some(stream) = s.cable.stream(me.direction)
+            {
+                for e in stream.events() {
+                    platform.signal(*e);
+                }
+            }
+            out
+        });
+        if let Some(deadline) = outcome.next_deadline {
+            me.timer.with(|t| {
+                if let Some(t) = t.as_ref() {
+                    t.arm_at(deadline, now);
+                }
+            });
+        }
+    }
+
+    fn apply_timer(&self, request: TimerRequest) {
+        let now = self.device.platform().now();
+        self.timer.with(|t| {
+            if let Some(t) = t.as_ref() {
+                match request {
+                    TimerRequest::Arm(deadline) => t.arm_at(deadline, now),
+                    TimerRequest::Cancel => {
+                        t.cancel();
+                    }
+                    TimerRequest::None => {}
+                }
+            }
+        });
+    }
+
+    /// Unmaps and frees the pages of `slot`.
+    fn release_pages(&self, slot: BufferSlot) {
+        let port = self.port();
+        port.unmap(slot.mapped, slot.mdl);
+        port.free_pages(slot.mdl);
+    }
+
+    /// Final Release: stop the timer (waiting for a running callback), close the engine
+    /// stream, give the buffer back to the port, drop the port stream. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live object whose last reference is gone.
+    unsafe fn destroy(this: *mut Self) {
+        {
+            // SAFETY: live until the Box below takes it.
+            let me = unsafe { Self::object(this) };
+            let timer = me.timer.with(Option::take);
+            drop(timer);
+            let now = me.device.platform().now();
+            // The engine's buffer is the port's mapping: dropping the handle frees nothing.
+            let _ = me
+                .device
+                .with(|s| ops::close(&mut s.cable, me.direction, now));
+            if let Some(slot) = me.buffer.with(Option::take) {
+                me.release_pages(slot);
+            }
+            // SAFETY: the reference taken in `create` is ours to release.
+            unsafe { unknown_release(me.port_stream.cast()) };
+        }
+        // SAFETY: made by `Box::into_raw` in `create`; no other reference remains (the timer,
+        // the only other user, is gone).
+        drop(unsafe { Box::from_raw(this) });
+    }
+
+    unsafe extern "system" fn query_interface(
+        this: *mut Self,
+        iid: *const Guid,
+        out: *mut *mut c_void,
+    ) -> NtStatus {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        // SAFETY: a readable IID or null.
+        let found = match unsafe { read_iid(iid) } {
+            Some(g)
+                if g == IID_IUnknown
+                    || g == IID_IMiniportWaveRTStream
+                    || g == IID_IMiniportWaveRTStreamNotification =>
+            {
+                Some(this.cast::<c_void>())
+            }
+            Some(g)
+                if (g == IID_IMiniportWaveRTOutputStream && me.direction == Direction::Render)
+                    || (g == IID_IMiniportWaveRTInputStream
+                        && me.direction == Direction::Capture) =>
+            {
+                // The adjusted pointer: the address of the second vtable pointer.
+                // SAFETY: `this` is live; the field address stays inside the object.
+                Some(unsafe { &raw mut (*this).packet_vtbl }.cast::<c_void>())
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            me.refs.add();
+        }
+        // SAFETY: a writable out-pointer or null.
+        unsafe { answer_query(out, found) }
+    }
+
+    unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
+        // SAFETY: called through a live reference.
+        unsafe { Self::object(this) }.refs.add()
+    }
+
+    unsafe extern "system" fn release(this: *mut Self) -> u32 {
+        // SAFETY: called through a live reference, which this call gives up.
+        let left = unsafe { Self::object(this) }.refs.release();
+        if left == 0 {
+            // SAFETY: that was the last reference.
+            unsafe { Self::destroy(this) };
+        }
+        left
+    }
+
+    unsafe extern "system" fn packet_query_interface(
+        face: *mut PacketFace,
+        iid: *const Guid,
+        out: *mut *mut c_void,
+    ) -> NtStatus {
+        let this = Self::from_face(face);
+        // SAFETY: `face` is a live packet interface pointer; the rest as for the primary.
+        unsafe { Self::query_interface(this, iid, out) }
+    }
+
+    unsafe extern "system" fn packet_add_ref(face: *mut PacketFace) -> u32 {
+        let this = Self::from_face(face);
+        // SAFETY: a live packet interface pointer.
+        unsafe { Self::add_ref(this) }
+    }
+
+    unsafe extern "system" fn packet_release(face: *mut PacketFace) -> u32 {
+        let this = Self::from_face(face);
+        // SAFETY: a live packet interface pointer whose reference the caller gives up.
+        unsafe { Self::release(this) }
+    }
+
+    /// SetFormat. PASSIVE_LEVEL. The engine refuses a change while data flows.
+    unsafe extern "system" fn set_format(this: *mut Self, format: *mut KsDataFormat) -> NtStatus {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        // SAFETY: KS validated the format buffer.
+        let format = match unsafe { read_format(format) } {
+            Ok(f) => f,
+            Err(e) => return e,
+        };
+        if let Err(e) = me.device.capabilities().supports(&format) {
+            return e.into();
+        }
+        NtStatus::from_result(
+            me.device
+                .with(|s| ops::set_format(&mut s.cable, me.direction, format)),
+        )
+    }
+
+    /// SetState (one KS step). PASSIVE_LEVEL.
+    unsafe extern "system" fn set_state(this: *mut Self, state: KsState) -> NtStatus {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        let to = match u32::try_from(state.0).map(EngineState::from_raw) {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return e.into(),
+            Err(_) => return NtStatus::INVALID_PARAMETER,
+        };
+        let now = me.device.platform().now();
+        let result = me.device.with(|s| {
+            if s.powered_down && to == EngineState::Run {
+                return Err(NtStatus::DEVICE_NOT_READY);
+            }
+            ops::set_state(&mut s.cable, me.direction, to, now).map_err(NtStatus::from)
+        });
+        match result {
+            Ok(request) => {
+                me.apply_timer(request);
+                NtStatus::SUCCESS
+            }
+            Err(e) => e,
+        }
+    }
+
+    /// GetPosition. PASSIVE or DISPATCH_LEVEL: the spin lock only, no allocation.
+    unsafe extern "system" fn get_position(
+        this: *mut Self,
+        position: *mut KsAudioPosition,
+    ) -> NtStatus {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        let now = me.device.platform().now();
+        match me
+            .device
+            .with(|s| ops::position(&mut s.cable, me.direction, now))
+        {
+            Ok(p) => {
+                let value = KsAudioPosition {
+                    play_offset: u64::from(p.play_offset),
+                    write_offset: u64::from(p.write_offset),
+                };
+                // SAFETY: the port passes a writable KSAUDIO_POSITION (or null, refused).
+                if unsafe { write_out(position, value) } {
+                    NtStatus::SUCCESS
+                } else {
+                    NtStatus::INVALID_PARAMETER
+                }
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Allocates, maps and attaches a buffer. PASSIVE_LEVEL.
+    #[allow(clippy::too_many_arguments)] // the DDI's out-parameters, passed straight through
+    fn allocate(
+        &self,
+        packets: PacketCount,
+        notify: bool,
+        requested: u32,
+        mdl_out: *mut *mut Mdl,
+        actual_out: *mut u32,
+        offset_out: *mut u32,
+        cache_out: *mut MemoryCachingType,
+    ) -> NtStatus {
+        if mdl_out.is_null() || actual_out.is_null() || offset_out.is_null() || cache_out.is_null()
+        {
+            return NtStatus::INVALID_PARAMETER;
+        }
+        if self.buffer.with(|b| b.is_some()) {
+            return NtStatus::INVALID_DEVICE_STATE;
+        }
+        let format = self
+            .device
+            .with(|s| s.cable.stream(self.direction).map(|st| *st.format()));
+        let Some(format) = format else {
+            return NtStatus::INVALID_DEVICE_STATE;
+        };
+        let geometry =
+            match BufferGeometry::plan(&format, requested, packets, notify, &BufferLimits::DEFAULT)
+            {
+                Ok(g) => g,
+                Err(e) => return e.into(),
+            };
+        let bytes = geometry.span_bytes();
+        let port = self.port();
+        let mdl = port.allocate_pages(bytes as usize);
+        if mdl.is_null() {
+            return NtStatus::INSUFFICIENT_RESOURCES;
+        }
+        // AllocatePagesForMdl may return fewer pages than asked for.
+        if u64::from(port.page_count(mdl)) * PAGE_BYTES < u64::from(bytes) {
+            port.free_pages(mdl);
+            return NtStatus::INSUFFICIENT_RESOURCES;
+        }
+        let mapped = port.map(mdl);
+        let Some(start) = NonNull::new(mapped.cast::<u8>()) else {
+            port.free_pages(mdl);
+            return NtStatus::INSUFFICIENT_RESOURCES;
+        };
+        // SAFETY: the mapping covers at least `bytes` (checked page count) and stays valid
+        // until `release_pages` unmaps it, which happens only after the engine gave this
+        // handle back (FreeBuffer's detach, or close at destruction).
+        let memory = unsafe { DmaBuffer::from_raw_parts(start, bytes as usize) };
+        let attached = self
+            .device
+            .with(|s| ops::attach_buffer(&mut s.cable, self.direction, memory, geometry));
+        let slot = BufferSlot { mdl, mapped };
+        if let Err((e, _memory)) = attached {
+            self.release_pages(slot);
+            return e.into();
+        }
+        self.buffer.with(|b| *b = Some(slot));
+        // SAFETY: non-null (checked above) out-parameters the port passes.
+        unsafe { mdl_out.write_unaligned(mdl) };
+        // SAFETY: as above.
+        unsafe { actual_out.write_unaligned(bytes) };
+        // SAFETY: as above. The buffer starts at the first page.
+        unsafe { offset_out.write_unaligned(0) };
+        // SAFETY: as above. A memory-only device: cached is coherent with the CPU.
+        unsafe { cache_out.write_unaligned(MemoryCachingType::CACHED) };
+        NtStatus::SUCCESS
+    }
+
+    /// Detaches and frees the buffer `mdl`. PASSIVE_LEVEL. VOID in the DDI, so a refused
+    /// free (wrong MDL, or a stream the engine says is still using the buffer) is logged and
+    /// the buffer kept: destruction frees it later, never while the engine can touch it.
+    fn free(&self, mdl: *mut Mdl) {
+        let Some(slot) = self.buffer.with(|b| b.filter(|s| s.mdl == mdl)) else {
+            self.device
+                .platform()
+                .debug(format_args!("FreeAudioBuffer: not this stream's buffer"));
+            return;
+        };
+        match self
+            .device
+            .with(|s| ops::detach_buffer(&mut s.cable, self.direction))
+        {
+            Ok(_memory) => {
+                self.buffer.with(|b| *b = None);
+                self.release_pages(slot);
+            }
+            Err(e) => self.device.platform().debug(format_args!(
+                "FreeAudioBuffer refused ({e:?}); kept until close"
+            )),
+        }
+    }
+
+    unsafe extern "system" fn allocate_audio_buffer(
+        this: *mut Self,
+        requested_size: u32,
+        mdl: *mut *mut Mdl,
+        actual_size: *mut u32,
+        offset: *mut u32,
+        cache_type: *mut MemoryCachingType,
+    ) -> NtStatus {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        me.allocate(
+            PacketCount::One,
+            false,
+            requested_size,
+            mdl,
+            actual_size,
+            offset,
+            cache_type,
+        )
+    }
+
+    unsafe extern "system" fn free_audio_buffer(this: *mut Self, mdl: *mut Mdl, _size: u32) {
+        // SAFETY: live object.
+        unsafe { Self::object(this) }.free(mdl);
+    }
+
+    unsafe extern "system" fn allocate_buffer_with_notification(
+        this: *mut Self,
+        notification_count: u32,
+        requested_size: u32,
+        mdl: *mut *mut Mdl,
+        actual_size: *mut u32,
+        offset: *mut u32,
+        cache_type: *mut MemoryCachingType,
+    ) -> NtStatus {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        match PacketCount::from_raw(notification_count) {
+            Ok(packets) => me.allocate(
+                packets,
+                true,
+                requested_size,
+                mdl,
+                actual_size,
+                offset,
+                cache_type,
+            ),
+            Err(e) => e.into(),
+        }
+    }
+
+    unsafe extern "system" fn free_buffer_with_notification(
+        this: *mut Self,
+        mdl: *mut Mdl,
+        _size: u32,
+    ) {
+        // SAFETY: live object.
+        unsafe { Self::object(this) }.free(mdl);
+    }
+
+    /// GetHWLatency. PASSIVE_LEVEL. VOID: on a refused call the latency reads as zero.
+    unsafe extern "system" fn get_hw_latency(this: *mut Self, latency: *mut KsRtAudioHwLatency) {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        let value = me
+            .device
+            .with(|s| ops::hw_latency(&mut s.cable, me.direction))
+            .map_or_else(
+                |_| KsRtAudioHwLatency::default(),
+                |l| KsRtAudioHwLatency {
+                    fifo_size: l.fifo_bytes,
+                    chipset_delay: l.chipset_delay_hns,
+                    codec_delay: l.codec_delay_hns,
+                },
+            );
+        // SAFETY: the port passes a writable struct (null is ignored).
+        unsafe { write_out(latency, value) };
+    }
+
+    /// GetPositionRegister: the virtual device has no register to map. The DDI reference
+    /// names no specific status; STATUS_NOT_IMPLEMENTED is what Microsoft's WaveRT samples
+    /// return, and the port then answers KSPROPERTY_RTAUDIO_POSITIONREGISTER with a failure,
+    /// so clients use KSPROPERTY_AUDIO_POSITION.
+    unsafe extern "system" fn get_position_register(
+        _this: *mut Self,
+        _register: *mut KsRtAudioHwRegister,
+    ) -> NtStatus {
+        NtStatus::NOT_IMPLEMENTED
+    }
+
+    /// GetClockRegister: no clock register either (see `get_position_register`).
+    unsafe extern "system" fn get_clock_register(
+        _this: *mut Self,
+        _register: *mut KsRtAudioHwRegister,
+    ) -> NtStatus {
+        NtStatus::NOT_IMPLEMENTED
+    }
+
+    fn event(event: *mut KEvent) -> Result<EventHandle, NtStatus> {
+        EventHandle::from_raw(event as usize).ok_or(NtStatus::INVALID_PARAMETER)
+    }
+
+    /// RegisterNotificationEvent. PASSIVE_LEVEL. A duplicate is the engine's
+    /// STATUS_DUPLICATE_OBJECTID.
+    unsafe extern "system" fn register_notification_event(
+        this: *mut Self,
+        event: *mut KEvent,
+    ) -> NtStatus {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        match Self::event(event) {
+            Ok(e) => NtStatus::from_result(
+                me.device
+                    .with(|s| ops::register_event(&mut s.cable, me.direction, e)),
+            ),
+            Err(e) => e,
+        }
+    }
+
+    /// UnregisterNotificationEvent. PASSIVE_LEVEL. Unknown: STATUS_NOT_FOUND.
+    unsafe extern "system" fn unregister_notification_event(
+        this: *mut Self,
+        event: *mut KEvent,
+    ) -> NtStatus {
+        // SAFETY: live object.
+        let me = unsafe { Self::object(this) };
+        match Self::event(event) {
+            Ok(e) => NtStatus::from_result(
+                me.device
+                    .with(|s| ops::unregister_event(&mut s.cable, me.direction, e)),
+            ),
+            Err(e) => e,
+        }
+    }
+
+    /// SetWritePacket (render). ≤ DISPATCH_LEVEL.
+    unsafe extern "system" fn set_write_packet(
+        face: *mut PacketFace,
+        packet_number: u32,
+        flags: u32,
+        eos_packet_length: u32,
+    ) -> NtStatus {
+        let this = Self::from_face(face);
+        // SAFETY: a live packet interface pointer, so `this` is the live object.
+        let me = unsafe { Self::object(this) };
+        let now = me.device.platform().now();
+        NtStatus::from_result(me.device.with(|s| {
+            ops::set_write_packet(&mut s.cable, packet_number, flags, eos_packet_length, now)
+        }))
+    }
+
+    /// GetOutputStreamPresentationPosition (render). ≤ DISPATCH_LEVEL.
+    unsafe extern "system" fn get_presentation_position(
+        face: *mut PacketFace,
+        position: *mut KsAudioPresentationPosition,
+    ) -> NtStatus {
+        let this = Self::from_face(face);
+        // SAFETY: a live packet interface pointer, so `this` is the live object.
+        let me = unsafe { Self::object(this) };
+        let now = me.device.platform().now();
+        match me
+            .device
+            .with(|s| ops::presentation_position(&mut s.cable, me.direction, now))
+        {
+            Ok(p) => {
+                let value = KsAudioPresentationPosition {
+                    position_in_block: p.frames,
+                    qpc_position: p.qpc.0,
+                };
+                // SAFETY: a writable struct or null (refused).
+                if unsafe { write_out(position, value) } {
+                    NtStatus::SUCCESS
+                } else {
+                    NtStatus::INVALID_PARAMETER
+                }
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    /// GetPacketCount (render): packets completed since STOP, in the DDI's 32 bits.
+    unsafe extern "system" fn get_packet_count(face: *mut PacketFace, count: *mut u32) -> NtStatus {
+        let this = Self::from_face(face);
+        // SAFETY: a live packet interface pointer, so `this` is the live object.
+        let me = unsafe { Self::object(this) };
+        let now = me.device.platform().now();
+        match me
+            .device
+            .with(|s| ops::completed_packets(&mut s.cable, me.direction, now))
+        {
+            Ok(n) => {
+                #[allow(clippy::cast_possible_truncation)] // the DDI counts modulo 2^32
+                let low = n as u32;
+                // SAFETY: a writable ULONG or null (refused).
+                if unsafe { write_out(count, low) } {
+                    NtStatus::SUCCESS
+                } else {
+                    NtStatus::INVALID_PARAMETER
+                }
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    /// GetReadPacket (capture). ≤ DISPATCH_LEVEL. No new packet: STATUS_DEVICE_NOT_READY.
+    unsafe extern "system" fn get_read_packet(
+        face: *mut PacketFace,
+        packet_number: *mut u32,
+        flags: *mut u32,
+        qpc: *mut u64,
+        more_data: *mut i32,
+    ) -> NtStatus {
+        if packet_number.is_null() || flags.is_null() || qpc.is_null() || more_data.is_null() {
+            return NtStatus::INVALID_PARAMETER;
+        }
+        let this = Self::from_face(face);
+        // SAFETY: a live packet interface pointer, so `this` is the live object.
+        let me = unsafe { Self::object(this) };
+        let now = me.device.platform().now();
+        match me.device.with(|s| ops::read_packet(&mut s.cable, now)) {
+            Ok(p) => {
+                // SAFETY: non-null (checked) out-parameters.
+                unsafe { packet_number.write_unaligned(p.number) };
+                // SAFETY: as above.
+                unsafe { flags.write_unaligned(0) };
+                // SAFETY: as above.
+                unsafe { qpc.write_unaligned(p.qpc.0) };
+                // SAFETY: as above.
+                unsafe { more_data.write_unaligned(i32::from(p.more_data)) };
+                NtStatus::SUCCESS
+            }
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// The engine's current view of a stream, for tests and the simulator: its linear frame
+/// position. Not a DDI.
+pub fn engine_frames<P: Platform>(device: &CableDevice<P>, direction: Direction) -> Option<u64> {
+    let now = device.platform().now();
+    device.with(|s| {
+        ops::position(&mut s.cable, direction, now)
+            .ok()
+            .map(|p| p.frames)
+    })
+}
+
+/// Whether `direction` has a stream open on `device` (tests).
+pub fn is_open<P: Platform>(device: &CableDevice<P>, direction: Direction) -> bool {
+    device.with(|s| s.cable.stream(direction).is_some())
+}
+
+// The packet interface pointer is one vtable pointer, like every interface pointer.
+const _: () = assert!(core::mem::size_of::<PacketFace>() == 8);

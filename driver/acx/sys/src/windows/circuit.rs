@@ -1,0 +1,352 @@
+//! Circuit creation from the [`DeviceModel`] (EvtDriverDeviceAdd, PASSIVE_LEVEL).
+//!
+//! Per circuit: AcxCircuitInitAllocate → AcxCircuitInitAssignName (the INF reference string) →
+//! AcxCircuitInitSetCircuitType → AcxCircuitInitAssignAcxCreateStreamCallback →
+//! AcxCircuitCreate; then AcxVolumeCreate + AcxMuteCreate → AcxCircuitAddElements; AcxPinCreate
+//! for the host and the bridge pin, AcxJackCreate + AcxPinAddJacks on the bridge pin,
+//! AcxDataFormatCreate + AcxDataFormatListAddDataFormat for every format of the host pin's raw
+//! list (AcxPinGetRawDataFormatList; the first one also AcxDataFormatListAssignDefaultDataFormat),
+//! and AcxCircuitAddPins. Objects are parented to the circuit, so a failure part-way is cleaned
+//! up by WDF when the device goes.
+
+use alloc::boxed::Box;
+use core::mem::{size_of, zeroed};
+use core::ptr::null_mut;
+
+use cadenza_acx::circuit::{
+    CircuitId, CircuitModel, DeviceModel, MAX_CIRCUITS, PinCategory, PinCommunication, PinModel,
+    PinType,
+};
+use cadenza_engine::format::parse::write_data_format;
+use cadenza_engine::guid::Guid;
+use cadenza_engine::status::NtStatus;
+use cadenza_engine::stream::Direction;
+use wdk_sys::{GUID, NTSTATUS, UNICODE_STRING, WDFDEVICE, WDFOBJECT};
+
+use super::bindings as acx;
+use super::context::{self, CIRCUIT_CONTEXT, ELEMENT_CONTEXT};
+use super::{elements, nt, stream};
+use crate::acx_call;
+
+/// The created circuits and which model circuit each is.
+pub type CircuitHandles = heapless::Vec<(acx::ACXCIRCUIT, CircuitId), MAX_CIRCUITS>;
+
+/// KSCATEGORY_AUDIO, KSNODETYPE_SPEAKER, KSNODETYPE_MICROPHONE (values as in ksmedia.h; the
+/// same constants compat-portcls checks against the mingw-w64 headers).
+const KSCATEGORY_AUDIO: Guid = Guid::from_u128(0x6994_AD04_93EF_11D0_A3CC_00A0_C922_3196);
+const KSNODETYPE_SPEAKER: Guid = Guid::from_u128(0xDFF2_1CE1_F70F_11D0_B917_00A0_C922_3196);
+const KSNODETYPE_MICROPHONE: Guid = Guid::from_u128(0xDFF2_1BE1_F70F_11D0_B917_00A0_C922_3196);
+
+static CATEGORY_AUDIO: GuidCell = GuidCell::new(KSCATEGORY_AUDIO);
+static CATEGORY_SPEAKER: GuidCell = GuidCell::new(KSNODETYPE_SPEAKER);
+static CATEGORY_MICROPHONE: GuidCell = GuidCell::new(KSNODETYPE_MICROPHONE);
+
+/// A GUID in the layout the DDIs point at, in static memory.
+struct GuidCell(GUID);
+
+impl GuidCell {
+    const fn new(g: Guid) -> GuidCell {
+        let b = g.to_bytes();
+        GuidCell(GUID {
+            Data1: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            Data2: u16::from_le_bytes([b[4], b[5]]),
+            Data3: u16::from_le_bytes([b[6], b[7]]),
+            Data4: [b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]],
+        })
+    }
+}
+
+// SAFETY: immutable plain data.
+unsafe impl Sync for GuidCell {}
+
+#[allow(clippy::cast_possible_truncation)]
+const fn size32<T>() -> u32 {
+    size_of::<T>() as u32
+}
+
+fn check(status: Option<NTSTATUS>) -> Result<(), NTSTATUS> {
+    match status {
+        Some(s) if s >= 0 => Ok(()),
+        Some(s) => Err(s),
+        None => Err(nt(NtStatus::NOT_SUPPORTED)),
+    }
+}
+
+/// Creates every circuit of `model` on `device`.
+///
+/// # Safety
+/// `device` must be the live WDFDEVICE of EvtDriverDeviceAdd, after AcxDeviceInitialize;
+/// PASSIVE_LEVEL.
+pub unsafe fn create_circuits(
+    device: WDFDEVICE,
+    model: &DeviceModel,
+) -> Result<CircuitHandles, NTSTATUS> {
+    let mut out = CircuitHandles::new();
+    for c in model.circuits() {
+        // SAFETY: forwarded.
+        let handle = unsafe { create_circuit(device, c) }?;
+        out.push((handle, c.id))
+            .map_err(|_| nt(NtStatus::INSUFFICIENT_RESOURCES))?;
+    }
+    Ok(out)
+}
+
+/// # Safety
+/// As for [`create_circuits`].
+unsafe fn create_circuit(
+    device: WDFDEVICE,
+    model: &CircuitModel,
+) -> Result<acx::ACXCIRCUIT, NTSTATUS> {
+    // AcxCircuitInitAllocate (PASSIVE_LEVEL).
+    let mut init =
+        acx_call!(AcxCircuitInitAllocateTableIndex as PFN_ACXCIRCUITINITALLOCATE(device))
+            .unwrap_or(null_mut());
+    if init.is_null() {
+        return Err(nt(NtStatus::INSUFFICIENT_RESOURCES));
+    }
+    let mut name16 = [0u16; 32];
+    let name = model.id.name();
+    for (d, s) in name16.iter_mut().zip(name.encode_utf16()) {
+        *d = s;
+    }
+    let bytes = u16::try_from(name.len() * 2).map_err(|_| nt(NtStatus::INVALID_PARAMETER))?;
+    let unicode = UNICODE_STRING {
+        Length: bytes,
+        MaximumLength: bytes,
+        Buffer: name16.as_mut_ptr(),
+    };
+    let circuit_type = match model.id.direction() {
+        Direction::Render => acx::_ACX_CIRCUIT_TYPE::AcxCircuitTypeRender,
+        Direction::Capture => acx::_ACX_CIRCUIT_TYPE::AcxCircuitTypeCapture,
+    };
+    let setup = (|| {
+        // AcxCircuitInitAssignName (PASSIVE_LEVEL): ACX copies the name.
+        check(
+            acx_call!(AcxCircuitInitAssignNameTableIndex as PFN_ACXCIRCUITINITASSIGNNAME(init, &raw const unicode)),
+        )?;
+        // AcxCircuitInitSetCircuitType (PASSIVE_LEVEL).
+        acx_call!(
+            AcxCircuitInitSetCircuitTypeTableIndex
+                as PFN_ACXCIRCUITINITSETCIRCUITTYPE(init, circuit_type)
+        );
+        // AcxCircuitInitAssignAcxCreateStreamCallback (PASSIVE_LEVEL).
+        check(acx_call!(
+            AcxCircuitInitAssignAcxCreateStreamCallbackTableIndex
+                as PFN_ACXCIRCUITINITASSIGNACXCREATESTREAMCALLBACK(
+                    init,
+                    Some(stream::evt_create_stream),
+                )
+        ))
+    })();
+    let mut circuit: acx::ACXCIRCUIT = null_mut();
+    let created = setup.and_then(|()| {
+        let mut attributes = context::attributes(&CIRCUIT_CONTEXT, Some(evt_id_cleanup_circuit));
+        // AcxCircuitCreate (PASSIVE_LEVEL): consumes `init` on success (sets it to NULL).
+        check(acx_call!(AcxCircuitCreateTableIndex as PFN_ACXCIRCUITCREATE(device, &raw mut attributes, &raw mut init, &raw mut circuit)))
+    });
+    if let Err(e) = created {
+        if !init.is_null() {
+            // AcxCircuitInitFree (PASSIVE_LEVEL): only for an init ACX did not consume.
+            acx_call!(AcxCircuitInitFreeTableIndex as PFN_ACXCIRCUITINITFREE(init));
+        }
+        return Err(e);
+    }
+    // SAFETY: the circuit was created with CIRCUIT_CONTEXT attributes; its slot is empty.
+    unsafe { context::put(circuit as WDFOBJECT, &CIRCUIT_CONTEXT, Box::new(model.id)) }
+        .map_err(|_| nt(NtStatus::UNSUCCESSFUL))?;
+    // SAFETY: `circuit` is live; PASSIVE_LEVEL.
+    unsafe { add_elements(circuit, model) }?;
+    // SAFETY: as above.
+    unsafe { add_pins(device, circuit, model) }?;
+    Ok(circuit)
+}
+
+/// EvtCleanupCallback of circuits (PASSIVE_LEVEL): frees the circuit's id.
+unsafe extern "C" fn evt_id_cleanup_circuit(object: WDFOBJECT) {
+    // SAFETY: the circuit's own cleanup.
+    drop(unsafe { context::take::<CircuitId>(object, &CIRCUIT_CONTEXT) });
+}
+
+/// EvtCleanupCallback of elements (PASSIVE_LEVEL): frees the element's circuit id.
+unsafe extern "C" fn evt_id_cleanup_element(object: WDFOBJECT) {
+    // SAFETY: the element's own cleanup.
+    drop(unsafe { context::take::<CircuitId>(object, &ELEMENT_CONTEXT) });
+}
+
+/// The volume and mute elements.
+///
+/// # Safety
+/// `circuit` must be live; PASSIVE_LEVEL.
+unsafe fn add_elements(circuit: acx::ACXCIRCUIT, model: &CircuitModel) -> Result<(), NTSTATUS> {
+    // SAFETY: plain-data structures; the ACX_*_INIT helpers zero them and set Size.
+    let mut volume_callbacks: acx::ACX_VOLUME_CALLBACKS = unsafe { zeroed() };
+    volume_callbacks.Size = size32::<acx::ACX_VOLUME_CALLBACKS>();
+    volume_callbacks.EvtAcxVolumeAssignLevel = Some(elements::evt_volume_assign_level);
+    volume_callbacks.EvtAcxVolumeRetrieveLevel = Some(elements::evt_volume_retrieve_level);
+    // SAFETY: as above.
+    let mut volume_config: acx::ACX_VOLUME_CONFIG = unsafe { zeroed() };
+    volume_config.Size = size32::<acx::ACX_VOLUME_CONFIG>();
+    volume_config.ChannelsCount = model.volume.channels;
+    volume_config.Minimum = model.volume.range.minimum;
+    volume_config.Maximum = model.volume.range.maximum;
+    volume_config.SteppingDelta = model.volume.range.stepping;
+    volume_config.Callbacks = &raw mut volume_callbacks;
+    // SAFETY: as above.
+    let mut mute_callbacks: acx::ACX_MUTE_CALLBACKS = unsafe { zeroed() };
+    mute_callbacks.Size = size32::<acx::ACX_MUTE_CALLBACKS>();
+    mute_callbacks.EvtAcxMuteAssignState = Some(elements::evt_mute_assign_state);
+    mute_callbacks.EvtAcxMuteRetrieveState = Some(elements::evt_mute_retrieve_state);
+    // SAFETY: as above.
+    let mut mute_config: acx::ACX_MUTE_CONFIG = unsafe { zeroed() };
+    mute_config.Size = size32::<acx::ACX_MUTE_CONFIG>();
+    mute_config.ChannelsCount = model.mute.channels;
+    mute_config.Callbacks = &raw mut mute_callbacks;
+
+    let mut volume: acx::ACXVOLUME = null_mut();
+    let mut mute: acx::ACXMUTE = null_mut();
+    let mut attributes = context::attributes(&ELEMENT_CONTEXT, Some(evt_id_cleanup_element));
+    attributes.ParentObject = circuit as WDFOBJECT;
+    // AcxVolumeCreate (PASSIVE_LEVEL).
+    check(
+        acx_call!(AcxVolumeCreateTableIndex as PFN_ACXVOLUMECREATE(circuit, &raw mut attributes, &raw mut volume_config, &raw mut volume)),
+    )?;
+    // SAFETY: `volume` was created with ELEMENT_CONTEXT attributes.
+    unsafe { context::put(volume as WDFOBJECT, &ELEMENT_CONTEXT, Box::new(model.id)) }
+        .map_err(|_| nt(NtStatus::UNSUCCESSFUL))?;
+    // AcxMuteCreate (PASSIVE_LEVEL).
+    check(
+        acx_call!(AcxMuteCreateTableIndex as PFN_ACXMUTECREATE(circuit, &raw mut attributes, &raw mut mute_config, &raw mut mute)),
+    )?;
+    // SAFETY: `mute` was created with ELEMENT_CONTEXT attributes.
+    unsafe { context::put(mute as WDFOBJECT, &ELEMENT_CONTEXT, Box::new(model.id)) }
+        .map_err(|_| nt(NtStatus::UNSUCCESSFUL))?;
+    let mut list = [volume as acx::ACXELEMENT, mute as acx::ACXELEMENT];
+    // AcxCircuitAddElements (PASSIVE_LEVEL).
+    check(
+        acx_call!(AcxCircuitAddElementsTableIndex as PFN_ACXCIRCUITADDELEMENTS(circuit, list.as_mut_ptr(), 2)),
+    )
+}
+
+fn pin_config(pin: &PinModel) -> acx::ACX_PIN_CONFIG {
+    // SAFETY: plain-data structure; ACX_PIN_CONFIG_INIT zeroes it and sets Size.
+    let mut cfg: acx::ACX_PIN_CONFIG = unsafe { zeroed() };
+    cfg.Size = size32::<acx::ACX_PIN_CONFIG>();
+    cfg.Type = match pin.pin_type {
+        PinType::Sink => acx::_ACX_PIN_TYPE::AcxPinTypeSink,
+        PinType::Source => acx::_ACX_PIN_TYPE::AcxPinTypeSource,
+    };
+    cfg.Communication = match pin.communication {
+        PinCommunication::Sink => acx::_ACX_PIN_COMMUNICATION::AcxPinCommunicationSink,
+        PinCommunication::None => acx::_ACX_PIN_COMMUNICATION::AcxPinCommunicationNone,
+    };
+    cfg.Category = match pin.category {
+        PinCategory::Audio => &raw const CATEGORY_AUDIO.0,
+        PinCategory::Speaker => &raw const CATEGORY_SPEAKER.0,
+        PinCategory::Microphone => &raw const CATEGORY_MICROPHONE.0,
+    };
+    cfg
+}
+
+/// The host pin with its formats, the bridge pin with its jack.
+///
+/// # Safety
+/// `device` and `circuit` must be live; PASSIVE_LEVEL.
+unsafe fn add_pins(
+    device: WDFDEVICE,
+    circuit: acx::ACXCIRCUIT,
+    model: &CircuitModel,
+) -> Result<(), NTSTATUS> {
+    let mut pins: [acx::ACXPIN; 2] = [null_mut(); 2];
+    for (slot, pin) in pins.iter_mut().zip([&model.host_pin, &model.bridge_pin]) {
+        let mut cfg = pin_config(pin);
+        let mut attributes = context::attributes(&ELEMENT_CONTEXT, None);
+        attributes.ContextTypeInfo = core::ptr::null();
+        attributes.ParentObject = circuit as WDFOBJECT;
+        // AcxPinCreate (PASSIVE_LEVEL).
+        check(
+            acx_call!(AcxPinCreateTableIndex as PFN_ACXPINCREATE(circuit, &raw mut attributes, &raw mut cfg, slot)),
+        )?;
+        if let Some(jack) = pin.jack {
+            // SAFETY: plain-data structure; ACX_JACK_CONFIG_INIT zeroes it and sets Size.
+            let mut jack_cfg: acx::ACX_JACK_CONFIG = unsafe { zeroed() };
+            jack_cfg.Size = size32::<acx::ACX_JACK_CONFIG>();
+            jack_cfg.Description.ChannelMapping = jack.channel_mapping;
+            jack_cfg.Description.Color = jack.color;
+            jack_cfg.Description.ConnectionType =
+                acx::_ACX_JACK_CONNECTION_TYPE::AcxConnTypeUnknown;
+            jack_cfg.Description.GeoLocation = acx::_ACX_JACK_GEO_LOCATION::AcxGeoLocNotApplicable;
+            jack_cfg.Description.GenLocation = acx::_ACX_JACK_GEN_LOCATION::AcxGenLocInternal;
+            jack_cfg.Description.PortConnection =
+                acx::_ACX_JACK_PORT_CONNECTION::AcxPortConnIntegratedDevice;
+            let mut jack_handle: acx::ACXJACK = null_mut();
+            let mut attributes = context::attributes(&ELEMENT_CONTEXT, None);
+            attributes.ContextTypeInfo = core::ptr::null();
+            attributes.ParentObject = *slot as WDFOBJECT;
+            // AcxJackCreate, AcxPinAddJacks (PASSIVE_LEVEL).
+            check(
+                acx_call!(AcxJackCreateTableIndex as PFN_ACXJACKCREATE(*slot, &raw mut attributes, &raw mut jack_cfg, &raw mut jack_handle)),
+            )?;
+            check(
+                acx_call!(AcxPinAddJacksTableIndex as PFN_ACXPINADDJACKS(*slot, &raw mut jack_handle, 1)),
+            )?;
+        }
+    }
+    // SAFETY: forwarded; pins[0] is the live host pin.
+    unsafe { add_formats(device, pins[0], model) }?;
+    // AcxCircuitAddPins (PASSIVE_LEVEL).
+    check(
+        acx_call!(AcxCircuitAddPinsTableIndex as PFN_ACXCIRCUITADDPINS(circuit, pins.as_mut_ptr(), 2)),
+    )
+}
+
+/// The host pin's raw-mode format list, default first.
+///
+/// # Safety
+/// `device` and `pin` must be live; PASSIVE_LEVEL.
+unsafe fn add_formats(
+    device: WDFDEVICE,
+    pin: acx::ACXPIN,
+    model: &CircuitModel,
+) -> Result<(), NTSTATUS> {
+    // AcxPinGetRawDataFormatList (PASSIVE_LEVEL).
+    let list =
+        acx_call!(AcxPinGetRawDataFormatListTableIndex as PFN_ACXPINGETRAWDATAFORMATLIST(pin))
+            .unwrap_or(null_mut());
+    if list.is_null() {
+        return Err(nt(NtStatus::NOT_SUPPORTED));
+    }
+    for (i, f) in model.formats.iter().enumerate() {
+        // KSDATAFORMAT_WAVEFORMATEXTENSIBLE, 8-byte aligned; ACX copies it.
+        let mut storage = [0u64; 16];
+        let bytes = storage.as_mut_slice();
+        // SAFETY: viewing a u64 array as bytes: same memory, u8 has no alignment needs.
+        let raw = unsafe { core::slice::from_raw_parts_mut(bytes.as_mut_ptr().cast::<u8>(), 128) };
+        write_data_format(f, raw).map_err(|e| nt(NtStatus::from(e)))?;
+        // SAFETY: plain-data structure; ACX_DATAFORMAT_CONFIG_INIT_KS zeroes it, sets Size,
+        // the KS type and the format pointer.
+        let mut cfg: acx::ACX_DATAFORMAT_CONFIG = unsafe { zeroed() };
+        cfg.Size = size32::<acx::ACX_DATAFORMAT_CONFIG>();
+        cfg.Type = acx::_ACX_DATAFORMAT_TYPE::AcxDataFormatKsFormat;
+        cfg.u.KsFormat = storage.as_mut_ptr().cast();
+        let mut format: acx::ACXDATAFORMAT = null_mut();
+        let mut attributes = context::attributes(&ELEMENT_CONTEXT, None);
+        attributes.ContextTypeInfo = core::ptr::null();
+        attributes.ParentObject = pin as WDFOBJECT;
+        // AcxDataFormatCreate, AcxDataFormatListAddDataFormat (PASSIVE_LEVEL).
+        check(
+            acx_call!(AcxDataFormatCreateTableIndex as PFN_ACXDATAFORMATCREATE(device, &raw mut attributes, &raw mut cfg, &raw mut format)),
+        )?;
+        check(acx_call!(
+            AcxDataFormatListAddDataFormatTableIndex
+                as PFN_ACXDATAFORMATLISTADDDATAFORMAT(list, format)
+        ))?;
+        if i == 0 {
+            // AcxDataFormatListAssignDefaultDataFormat (PASSIVE_LEVEL).
+            check(acx_call!(
+                AcxDataFormatListAssignDefaultDataFormatTableIndex
+                    as PFN_ACXDATAFORMATLISTASSIGNDEFAULTDATAFORMAT(list, format)
+            ))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! DriverEntry, EvtDriverDeviceAdd, EvtDevicePrepareHardware and EvtDeviceReleaseHardware.
+//!
+//! Order (Microsoft's ACX model): DriverEntry creates the WDFDRIVER (WdfDriverCreate) and
+//! initialises ACX for it (AcxDriverInitialize). EvtDriverDeviceAdd calls
+//! AcxDeviceInitInitialize **before** WdfDeviceCreate, AcxDeviceInitialize after it, builds the
+//! [`AcxDevice`] and creates every circuit; the circuits are added to the device in
+//! EvtDevicePrepareHardware (AcxDeviceAddCircuit) and removed in EvtDeviceReleaseHardware
+//! (AcxDeviceRemoveCircuit).
+
+use alloc::boxed::Box;
+use core::mem::{size_of, zeroed};
+use core::ptr::null_mut;
+
+use cadenza_acx::AcxDevice;
+use cadenza_engine::config::DeviceConfig;
+use cadenza_engine::platform::Passive;
+use cadenza_engine::status::NtStatus;
+use wdk_sys::{
+    DRIVER_OBJECT, NTSTATUS, PCUNICODE_STRING, PWDFDEVICE_INIT, WDF_DRIVER_CONFIG,
+    WDF_NO_OBJECT_ATTRIBUTES, WDF_PNPPOWER_EVENT_CALLBACKS, WDFCMRESLIST, WDFDEVICE, WDFDRIVER,
+    WDFOBJECT, call_unsafe_wdf_function_binding,
+};
+
+use super::bindings as acx;
+use super::circuit::{CircuitHandles, create_circuits};
+use super::context::{self, DEVICE_CONTEXT};
+use super::{Kp, nt};
+use crate::acx_call;
+
+/// What the WDFDEVICE's context holds.
+pub struct DeviceState {
+    pub device: AcxDevice<Kp>,
+    pub circuits: CircuitHandles,
+}
+
+#[allow(clippy::cast_possible_truncation)] // structure sizes are small
+const fn size32<T>() -> u32 {
+    size_of::<T>() as u32
+}
+
+/// DriverEntry (PASSIVE_LEVEL): WdfDriverCreate, then AcxDriverInitialize.
+///
+/// # Safety
+/// Called by the I/O manager with a valid driver object and registry path.
+#[unsafe(export_name = "DriverEntry")]
+pub unsafe extern "system" fn driver_entry(
+    driver: &mut DRIVER_OBJECT,
+    registry_path: PCUNICODE_STRING,
+) -> NTSTATUS {
+    let mut config = WDF_DRIVER_CONFIG {
+        Size: size32::<WDF_DRIVER_CONFIG>(),
+        EvtDriverDeviceAdd: Some(evt_device_add),
+        EvtDriverUnload: None,
+        DriverInitFlags: 0,
+        DriverPoolTag: u32::from_le_bytes(*b"Cdza"),
+    };
+    let mut handle: WDFDRIVER = null_mut();
+    // SAFETY: the arguments are what DriverEntry received and locals that outlive the call;
+    // PASSIVE_LEVEL.
+    let status = unsafe {
+        call_unsafe_wdf_function_binding!(
+            WdfDriverCreate,
+            driver,
+            registry_path,
+            WDF_NO_OBJECT_ATTRIBUTES,
+            &raw mut config,
+            &raw mut handle
+        )
+    };
+    if status < 0 {
+        return status;
+    }
+    // SAFETY: ACX_DRIVER_CONFIG is plain data; zero is its ACX_DRIVER_CONFIG_INIT state but Size.
+    let mut acx_config: acx::ACX_DRIVER_CONFIG = unsafe { zeroed() };
+    acx_config.Size = size32::<acx::ACX_DRIVER_CONFIG>();
+    // AcxDriverInitialize (PASSIVE_LEVEL): binds ACX to the WDFDRIVER.
+    acx_call!(AcxDriverInitializeTableIndex as PFN_ACXDRIVERINITIALIZE(handle, &raw mut acx_config))
+        .unwrap_or(nt(NtStatus::NOT_SUPPORTED))
+}
+
+/// EvtDriverDeviceAdd (PASSIVE_LEVEL).
+unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INIT) -> NTSTATUS {
+    // SAFETY: plain-data config; ACX_DEVICEINIT_CONFIG_INIT zeroes it and sets Size.
+    let mut init_config: acx::ACX_DEVICEINIT_CONFIG = unsafe { zeroed() };
+    init_config.Size = size32::<acx::ACX_DEVICEINIT_CONFIG>();
+    // AcxDeviceInitInitialize (PASSIVE_LEVEL), before WdfDeviceCreate.
+    let status = acx_call!(AcxDeviceInitInitializeTableIndex as PFN_ACXDEVICEINITINITIALIZE(init, &raw mut init_config))
+        .unwrap_or(nt(NtStatus::NOT_SUPPORTED));
+    if status < 0 {
+        return status;
+    }
+    // SAFETY: plain-data callbacks structure; WDF_PNPPOWER_EVENT_CALLBACKS_INIT zeroes it.
+    let mut pnp: WDF_PNPPOWER_EVENT_CALLBACKS = unsafe { zeroed() };
+    pnp.Size = size32::<WDF_PNPPOWER_EVENT_CALLBACKS>();
+    pnp.EvtDevicePrepareHardware = Some(evt_prepare_hardware);
+    pnp.EvtDeviceReleaseHardware = Some(evt_release_hardware);
+    // SAFETY: `init` is the framework's PWDFDEVICE_INIT for this call; PASSIVE_LEVEL.
+    unsafe {
+        call_unsafe_wdf_function_binding!(
+            WdfDeviceInitSetPnpPowerEventCallbacks,
+            init,
+            &raw mut pnp
+        )
+    };
+    let mut attributes = context::attributes(&DEVICE_CONTEXT, Some(evt_device_cleanup));
+    let mut device: WDFDEVICE = null_mut();
+    // SAFETY: as above; WdfDeviceCreate consumes `init` on success. PASSIVE_LEVEL.
+    let status = unsafe {
+        call_unsafe_wdf_function_binding!(
+            WdfDeviceCreate,
+            &raw mut init,
+            &raw mut attributes,
+            &raw mut device
+        )
+    };
+    if status < 0 {
+        return status;
+    }
+    // SAFETY: plain-data config; ACX_DEVICE_CONFIG_INIT zeroes it and sets Size.
+    let mut device_config: acx::ACX_DEVICE_CONFIG = unsafe { zeroed() };
+    device_config.Size = size32::<acx::ACX_DEVICE_CONFIG>();
+    // AcxDeviceInitialize (PASSIVE_LEVEL), after WdfDeviceCreate.
+    let status = acx_call!(AcxDeviceInitializeTableIndex as PFN_ACXDEVICEINITIALIZE(device, &raw mut device_config))
+        .unwrap_or(nt(NtStatus::NOT_SUPPORTED));
+    if status < 0 {
+        return status;
+    }
+    // SAFETY: EvtDriverDeviceAdd runs at PASSIVE_LEVEL.
+    let passive = unsafe { Passive::assume() };
+    // The registry's HKR\Parameters are not read yet: the defaults apply (see the report).
+    let config = DeviceConfig::default();
+    let acx_device = match AcxDevice::new(Kp::new(), &config, passive) {
+        Ok(d) => d,
+        Err(e) => return nt(e),
+    };
+    // SAFETY: `device` is the WDFDEVICE just created; PASSIVE_LEVEL.
+    let circuits = match unsafe { create_circuits(device, acx_device.model()) } {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let state = Box::new(DeviceState {
+        device: acx_device,
+        circuits,
+    });
+    // SAFETY: the device was created with DEVICE_CONTEXT attributes and its slot is empty.
+    match unsafe { context::put(device as WDFOBJECT, &DEVICE_CONTEXT, state) } {
+        Ok(()) => 0,
+        Err(_) => nt(NtStatus::UNSUCCESSFUL),
+    }
+}
+
+/// The device's state.
+///
+/// # Safety
+/// `device` must be a WDFDEVICE created by [`evt_device_add`], not yet cleaned up.
+pub unsafe fn device_state<'a>(device: WDFDEVICE) -> Option<&'a DeviceState> {
+    // SAFETY: forwarded.
+    unsafe { context::get::<DeviceState>(device as WDFOBJECT, &DEVICE_CONTEXT) }
+}
+
+/// EvtDevicePrepareHardware (PASSIVE_LEVEL): AcxDeviceAddCircuit for every circuit.
+unsafe extern "C" fn evt_prepare_hardware(
+    device: WDFDEVICE,
+    _: WDFCMRESLIST,
+    _: WDFCMRESLIST,
+) -> NTSTATUS {
+    // SAFETY: the framework passes our live WDFDEVICE.
+    let Some(state) = (unsafe { device_state(device) }) else {
+        return nt(NtStatus::INVALID_DEVICE_STATE);
+    };
+    for &(circuit, _) in state.circuits.iter() {
+        // AcxDeviceAddCircuit (PASSIVE_LEVEL).
+        let status =
+            acx_call!(AcxDeviceAddCircuitTableIndex as PFN_ACXDEVICEADDCIRCUIT(device, circuit))
+                .unwrap_or(nt(NtStatus::NOT_SUPPORTED));
+        if status < 0 {
+            return status;
+        }
+    }
+    0
+}
+
+/// EvtDeviceReleaseHardware (PASSIVE_LEVEL): AcxDeviceRemoveCircuit for every circuit.
+unsafe extern "C" fn evt_release_hardware(device: WDFDEVICE, _: WDFCMRESLIST) -> NTSTATUS {
+    // SAFETY: the framework passes our live WDFDEVICE.
+    let Some(state) = (unsafe { device_state(device) }) else {
+        return 0;
+    };
+    let mut result = 0;
+    for &(circuit, _) in state.circuits.iter() {
+        // AcxDeviceRemoveCircuit (PASSIVE_LEVEL); keep going on failure, report the first.
+        let status = acx_call!(
+            AcxDeviceRemoveCircuitTableIndex as PFN_ACXDEVICEREMOVECIRCUIT(device, circuit)
+        )
+        .unwrap_or(nt(NtStatus::NOT_SUPPORTED));
+        if status < 0 && result == 0 {
+            result = status;
+        }
+    }
+    result
+}
+
+/// EvtCleanupCallback of the WDFDEVICE (PASSIVE_LEVEL): drops the device state (frees the
+/// cable rings once the last stream is gone).
+unsafe extern "C" fn evt_device_cleanup(object: WDFOBJECT) {
+    // SAFETY: the device's own cleanup; no other reference to the state is live any more.
+    drop(unsafe { context::take::<DeviceState>(object, &DEVICE_CONTEXT) });
+}

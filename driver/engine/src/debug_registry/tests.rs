@@ -1,0 +1,247 @@
+use super::*;
+use crate::format::{Channels, Format, SampleRate, SampleType};
+use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
+use crate::platform::DmaBuffer;
+use crate::trace::{DEFAULT_CAPACITY, TraceKind};
+use core::ptr::NonNull;
+use std::boxed::Box;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::vec;
+use std::vec::Vec;
+
+const F: CounterFrequency = CounterFrequency::TEN_MHZ;
+
+fn memory(bytes: usize) -> DmaBuffer {
+    let leaked: &'static mut [u8] = Box::leak(vec![0u8; bytes].into_boxed_slice());
+    // SAFETY: the leaked allocation lives forever and nothing else references it.
+    unsafe { DmaBuffer::from_raw_parts(NonNull::new(leaked.as_mut_ptr()).unwrap(), bytes) }
+}
+
+fn running_stream() -> Stream {
+    let format = Format::new(
+        SampleType::Int24,
+        Channels::new(6).unwrap(),
+        SampleRate::new(48_000).unwrap(),
+    );
+    let mut s = Stream::new_virtual(42, Direction::Capture, format, F);
+    let g = BufferGeometry::plan(
+        &format,
+        480 * 18 * 2,
+        PacketCount::Two,
+        true,
+        &BufferLimits::DEFAULT,
+    )
+    .unwrap();
+    s.attach_buffer(memory(g.span_bytes() as usize), g)
+        .map_err(|(e, _)| e)
+        .unwrap();
+    for st in [KsState::Acquire, KsState::Pause, KsState::Run] {
+        s.set_state(st, Ticks(1_000)).unwrap();
+    }
+    s
+}
+
+#[test]
+fn layouts_are_the_documented_ones() {
+    assert_eq!(core::mem::size_of::<CadenzaDebugRoot>(), ROOT_SIZE);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, version), 8);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, framework), 16);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, record_size), 20);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, ring_capacity), 24);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, slot_size), 32);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, slot_count), 36);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, trace_ring), 48);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, stream_table), 56);
+    assert_eq!(core::mem::offset_of!(CadenzaDebugRoot, qpc_frequency), 64);
+    assert_eq!(core::mem::size_of::<StreamSlot>(), SLOT_SIZE);
+    assert_eq!(core::mem::offset_of!(StreamSlot, seq), 0);
+    assert_eq!(core::mem::offset_of!(StreamSlot, key), 8);
+    assert_eq!(core::mem::offset_of!(StreamSlot, words), WORDS_OFFSET);
+    assert_eq!(core::mem::offset_of!(StreamSlot, quads), QUADS_OFFSET);
+    assert_eq!(core::mem::offset_of!(StreamSlot, reserved), 208);
+    assert_eq!(
+        core::mem::offset_of!(StreamTable<4>, slots),
+        TABLE_HEADER_SIZE
+    );
+    assert_eq!(core::mem::offset_of!(TableHeader, refused), 8);
+}
+
+// The statics exactly as an adapter places them.
+static TRACE: TraceRing<DEFAULT_CAPACITY> = TraceRing::new();
+static STREAMS: StreamTable<DEFAULT_SLOTS> = StreamTable::new();
+static ROOT: CadenzaDebugRoot = CadenzaDebugRoot::new(DebugFramework::Acx, &TRACE, &STREAMS);
+
+#[test]
+fn the_root_describes_its_ring_and_table() {
+    ROOT.set_qpc_frequency(F);
+    TRACE.record(1, 0, TraceKind::Power, [0; 4]);
+    let image = ROOT.image();
+    assert_eq!(&image[..8], b"CADENZA\0");
+    assert_eq!(get_u32(&image, 8), Some(LAYOUT_VERSION));
+    assert_eq!(get_u32(&image, 12), Some(80));
+    assert_eq!(get_u32(&image, 16), Some(1));
+    assert_eq!(get_u32(&image, 20), Some(64));
+    assert_eq!(get_u32(&image, 24), Some(1024));
+    assert_eq!(get_u32(&image, 28), Some(64));
+    assert_eq!(get_u32(&image, 32), Some(256));
+    assert_eq!(get_u32(&image, 36), Some(64));
+    assert_eq!(get_u32(&image, 40), Some(64));
+    assert_eq!(
+        get_u64(&image, 48),
+        Some(core::ptr::from_ref(&TRACE).addr() as u64)
+    );
+    assert_eq!(
+        get_u64(&image, 56),
+        Some(core::ptr::from_ref(&STREAMS).addr() as u64)
+    );
+    assert_eq!(get_u64(&image, 64), Some(10_000_000));
+    assert_eq!(ROOT.version(), LAYOUT_VERSION);
+    assert_eq!(ROOT.magic(), ROOT_MAGIC);
+}
+
+#[test]
+fn from_stream_copies_format_geometry_position_and_counters() {
+    let mut s = running_stream();
+    s.stats_mut().missed_notifications = 3;
+    s.stats_mut().underrun_frames = 10;
+    let now = Ticks(1_000 + 150_000); // 15 ms after RUN at 10 MHz
+    let snap = StreamSnapshot::from_stream(DebugFramework::PortCls, 2, &s, now);
+    assert_eq!(snap.stream_id, 42);
+    assert_eq!(snap.cable, 2);
+    assert_eq!(snap.framework, 2);
+    assert_eq!(snap.direction, 1);
+    assert_eq!(snap.ks_state(), Some(KsState::Run));
+    assert_eq!(
+        (snap.sample_rate, snap.channels, snap.sample_type),
+        (48_000, 6, 2)
+    );
+    assert_eq!((snap.block_align, snap.valid_bits), (18, 24));
+    assert_eq!(snap.channel_mask, s.format().channel_mask().bits());
+    assert_eq!(snap.flags, FLAG_BUFFER | FLAG_NOTIFY);
+    assert_eq!((snap.packet_frames, snap.packets), (480, 2));
+    assert_eq!(snap.buffer_bytes, 480 * 18 * 2);
+    assert_eq!(snap.linear_frames, 720);
+    assert_eq!(snap.completed_packets, 1);
+    assert_eq!(snap.updated_qpc, now.get());
+    assert_eq!(snap.stats.missed_notifications, 3);
+    assert_eq!(snap.glitches, 4);
+}
+
+#[test]
+fn publish_find_retire_and_a_full_table() {
+    let table = StreamTable::<2>::new();
+    let s = running_stream();
+    assert!(table.publish_stream(DebugFramework::Acx, 0, &s, Ticks(5)));
+    // Same stream again: same slot, updated.
+    assert!(table.publish_stream(DebugFramework::Acx, 0, &s, Ticks(6)));
+    assert_eq!(table.find(0, 42).unwrap().updated_qpc, 6);
+    // Another cable, same id: a different stream.
+    assert!(table.publish_stream(DebugFramework::Acx, 1, &s, Ticks(7)));
+    let mut out = [StreamSnapshot::default(); 4];
+    assert_eq!(table.snapshot(&mut out), 2);
+    // Full.
+    let other = StreamSnapshot {
+        stream_id: 9,
+        ..StreamSnapshot::default()
+    };
+    assert!(!table.publish(&other));
+    assert_eq!(table.refused(), 1);
+    // Retire frees the slot.
+    assert!(table.retire(0, 42));
+    assert!(!table.retire(0, 42));
+    assert!(table.find(0, 42).is_none());
+    assert!(table.publish(&other));
+    assert_eq!(table.snapshot(&mut out), 2);
+}
+
+#[test]
+fn a_slot_mid_update_is_skipped_by_readers_and_writers() {
+    let table = StreamTable::<2>::new();
+    let snap = StreamSnapshot {
+        stream_id: 1,
+        state: 3,
+        ..StreamSnapshot::default()
+    };
+    assert!(table.publish(&snap));
+    // A writer is inside (odd sequence): readers skip, a second writer backs off.
+    table.slots[0].seq.fetch_add(1, Ordering::Relaxed);
+    assert!(table.find(0, 1).is_none());
+    assert!(!table.publish(&snap));
+    let mut image = vec![0u8; StreamTable::<2>::image_size()];
+    table.write_image(&mut image).unwrap();
+    assert!(decode_slot(&image[TABLE_HEADER_SIZE..]).is_none());
+    table.slots[0].seq.fetch_add(1, Ordering::Relaxed);
+    assert_eq!(table.find(0, 1), Some(snap));
+    table.write_image(&mut image).unwrap();
+    assert_eq!(decode_slot(&image[TABLE_HEADER_SIZE..]), Some(snap));
+    assert!(decode_slot(&image[TABLE_HEADER_SIZE + SLOT_SIZE..]).is_none());
+}
+
+#[test]
+fn concurrent_publishers_never_show_a_mixed_snapshot() {
+    let table = Arc::new(StreamTable::<4>::new());
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..3u64)
+        .map(|t| {
+            let table = Arc::clone(&table);
+            std::thread::spawn(move || {
+                for i in 0..20_000u64 {
+                    let v = (t << 40) | i;
+                    // Every field carries the same value: a torn read would mix values.
+                    let snap = StreamSnapshot {
+                        stream_id: 5,
+                        linear_frames: v,
+                        transferred: v,
+                        completed_packets: v,
+                        updated_qpc: v,
+                        glitches: v,
+                        stats: StreamStats {
+                            wakeups: v,
+                            dropped_frames: v,
+                            ..StreamStats::default()
+                        },
+                        ..StreamSnapshot::default()
+                    };
+                    table.publish(&snap);
+                }
+            })
+        })
+        .collect();
+    let reader = {
+        let table = Arc::clone(&table);
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut seen = 0u64;
+            loop {
+                let done = stop.load(Ordering::Relaxed);
+                if let Some(s) = table.find(0, 5) {
+                    let v = s.linear_frames;
+                    assert_eq!(
+                        [
+                            s.transferred,
+                            s.completed_packets,
+                            s.updated_qpc,
+                            s.glitches,
+                            s.stats.wakeups,
+                            s.stats.dropped_frames
+                        ],
+                        [v; 6]
+                    );
+                    seen += 1;
+                }
+                if done {
+                    return seen;
+                }
+            }
+        })
+    };
+    for w in writers {
+        w.join().unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(reader.join().unwrap() > 0);
+    // One stream, one slot.
+    let mut out = [StreamSnapshot::default(); 4];
+    assert_eq!(table.snapshot(&mut out), 1);
+}

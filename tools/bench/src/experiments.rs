@@ -1,0 +1,1154 @@
+//! The measurements. Each function sets up outside the timed region and times only engine
+//! work (or the baseline it is compared with), and returns figures ready for the report.
+
+use std::hint::black_box;
+
+use serde::Serialize;
+
+use cadenza_engine::device::AudioDevice;
+use cadenza_engine::device::cable::{Cable, DELAY_FRAMES};
+use cadenza_engine::device::ops;
+use cadenza_engine::format::{Format, SampleType};
+use cadenza_engine::gain::Gain;
+use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
+use cadenza_engine::platform::{EventHandle, Platform};
+use cadenza_engine::state::KsState;
+use cadenza_engine::stream::{Direction, Stream};
+use cadenza_engine::time::{CounterFrequency, Ticks, frames_to_ticks_ceil, ticks_to_frames};
+use cadenza_hostsim::SimPlatform;
+use cadenza_hostsim::engine_driver::EngineDriver;
+use cadenza_hostsim::scenario::{DriverUnderTest, LoopbackConfig, run_loopback};
+
+use crate::classic::{ClassicDrift, ClassicPoller, classic_drift_exact, classic_drift_simulated};
+use crate::fixture::{CableFixture, RING_MILLIS, TrivialPlatform, format, noise, packet_frames};
+use crate::timing::{Sample, paired, per_call, wall_and_cpu};
+
+/// How much work to do: the bench binary uses [`Effort::FULL`]; the crate's tests use
+/// [`Effort::SMOKE`] to prove every experiment runs, in well under a second each.
+#[derive(Clone, Copy, Debug)]
+pub struct Effort {
+    /// Timed batches per figure (minimum and median are taken over them).
+    pub batches: usize,
+    /// Scale factor on iteration counts (1.0 = full).
+    pub iters: f64,
+    /// Replays of each scale configuration.
+    pub scale_reps: usize,
+    /// Simulated seconds of each wake-up / latency run.
+    pub loopback_seconds: u64,
+    /// Run the full 24-hour simulations (engine through the simulator, classic model).
+    pub full_day: bool,
+}
+
+impl Effort {
+    pub const FULL: Effort = Effort {
+        batches: 15,
+        iters: 1.0,
+        scale_reps: 7,
+        loopback_seconds: 10,
+        full_day: true,
+    };
+    pub const SMOKE: Effort = Effort {
+        batches: 2,
+        iters: 0.01,
+        scale_reps: 1,
+        loopback_seconds: 1,
+        full_day: false,
+    };
+
+    fn iters(&self, full: usize) -> usize {
+        ((full as f64 * self.iters) as usize).max(2)
+    }
+}
+
+const FREQ: CounterFrequency = CounterFrequency::TEN_MHZ;
+const DAY_SECONDS: u64 = 86_400;
+
+// ---------------------------------------------------------------------------------------
+// 1. Loopback copy
+// ---------------------------------------------------------------------------------------
+
+/// One period moved through the cable (render buffer → ring → capture buffer) against plain
+/// copies of the same bytes.
+#[derive(Clone, Debug, Serialize)]
+pub struct CopyFigure {
+    pub label: String,
+    pub rate: u32,
+    pub channels: u16,
+    pub period_us: u32,
+    /// Bytes of one packet (each side).
+    pub packet_bytes: usize,
+    pub ring_bytes: usize,
+    /// `Cable::sync` over one period with both streams running (render pull + capture fill).
+    pub cable: Sample,
+    /// Two `copy_from_slice` of the packet: render buffer → ring slot, ring slot → capture
+    /// buffer, walking the same ring addresses the cable walks (same memory traffic).
+    pub memcpy_ring: Sample,
+    /// Two `copy_from_slice` of the packet between the same three cache-hot buffers.
+    pub memcpy_hot: Sample,
+    /// `cable.min / memcpy_ring.min`.
+    pub ratio_ring: f64,
+    /// `cable.min / memcpy_hot.min`.
+    pub ratio_hot: f64,
+    pub target: f64,
+    pub met: bool,
+}
+
+/// Copies `src` into the ring at byte `at`, wrapping.
+fn ring_write(ring: &mut [u8], at: usize, src: &[u8]) {
+    let first = src.len().min(ring.len() - at);
+    ring[at..at + first].copy_from_slice(&src[..first]);
+    ring[..src.len() - first].copy_from_slice(&src[first..]);
+}
+
+/// Copies from the ring at byte `at` into `dst`, wrapping.
+fn ring_read(ring: &[u8], at: usize, dst: &mut [u8]) {
+    let first = dst.len().min(ring.len() - at);
+    dst[..first].copy_from_slice(&ring[at..at + first]);
+    let rest = dst.len() - first;
+    dst[first..].copy_from_slice(&ring[..rest]);
+}
+
+pub fn loopback_copy(fmt: Format, period_us: u32, effort: &Effort) -> CopyFigure {
+    let rate = fmt.rate().hz();
+    let pf = u64::from(packet_frames(rate, period_us));
+    let block = usize::from(fmt.block_align());
+    let pb = pf as usize * block;
+    let mut fx = CableFixture::loopback(fmt, period_us);
+    fx.run(Direction::Capture, Ticks(0));
+    fx.run(Direction::Render, Ticks(0));
+    let ring_len = Cable::ring_bytes(rate, fmt.channels().get() * 4, RING_MILLIS);
+
+    let mut src = vec![0u8; 2 * pb];
+    noise(&mut src, 7);
+    let mut ring = vec![0u8; ring_len];
+    let mut mid = vec![0u8; pb];
+    let mut dst = vec![0u8; 2 * pb];
+
+    let iters = effort.iters((8 << 20) / (2 * pb)).clamp(2, 4096);
+    let mut k = 0u64;
+    let (cable, memcpy_ring) = {
+        let fx = &mut fx;
+        let mut j = 0usize;
+        let mut w = 0usize;
+        paired(
+            effort.batches,
+            iters,
+            || {
+                k += 1;
+                let t = fx.ticks_for(k * pf, rate);
+                fx.cable.sync(black_box(t));
+            },
+            || {
+                let slot = (j % 2) * pb;
+                j += 1;
+                ring_write(&mut ring, w, black_box(&src[slot..slot + pb]));
+                ring_read(&ring, w, &mut dst[slot..slot + pb]);
+                w = (w + pb) % ring_len;
+            },
+        )
+    };
+    let memcpy_hot = per_call(effort.batches, iters, || {
+        mid.copy_from_slice(black_box(&src[..pb]));
+        dst[..pb].copy_from_slice(black_box(&mid));
+    });
+    // The cable really moved every frame: nothing dropped on either side.
+    for d in [Direction::Render, Direction::Capture] {
+        let st = fx.cable.stream(d).map(|s| *s.stats()).unwrap_or_default();
+        assert_eq!(st.dropped_frames, 0, "{d:?} dropped frames");
+    }
+    let target = 1.25;
+    let ratio_ring = cable.min_ns / memcpy_ring.min_ns;
+    CopyFigure {
+        label: format!(
+            "{} kHz {} ch {}, {} ms",
+            f64::from(rate) / 1000.0,
+            fmt.channels().get(),
+            fmt.sample().name(),
+            period_us / 1000
+        ),
+        rate,
+        channels: fmt.channels().get(),
+        period_us,
+        packet_bytes: pb,
+        ring_bytes: ring_len,
+        cable,
+        memcpy_ring,
+        memcpy_hot,
+        ratio_ring,
+        ratio_hot: cable.min_ns / memcpy_hot.min_ns,
+        target,
+        met: ratio_ring <= target,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Format conversion
+// ---------------------------------------------------------------------------------------
+
+/// One conversion pair's throughput against memcpy of its output bytes.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConvertFigure {
+    pub src: &'static str,
+    pub dst: &'static str,
+    pub src_channels: u16,
+    pub dst_channels: u16,
+    pub gain: &'static str,
+    pub frames: usize,
+    pub out_bytes: usize,
+    pub convert: Sample,
+    pub memcpy: Sample,
+    /// Output bytes per second of the conversion (best batch), GB/s.
+    pub gb_per_s: f64,
+    /// `memcpy.min / convert.min`: 1.0 = as fast as copying the output bytes.
+    pub ratio: f64,
+    /// The ≥ 0.5× memcpy target applies to equal channel counts only.
+    pub target: Option<f64>,
+    pub met: Option<bool>,
+}
+
+/// Audio-like samples (pseudo-random within ±0.9 full scale) encoded in `t`.
+pub fn encode_noise(t: SampleType, samples: usize, seed: u64) -> Vec<u8> {
+    let mut raw = vec![0u8; samples * 4];
+    noise(&mut raw, seed);
+    let mut out = Vec::with_capacity(samples * usize::from(t.container_bytes()));
+    for c in raw.chunks_exact(4) {
+        // ±0.9 of full scale, as a left-justified i32.
+        let v = (f64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])) * 0.9) as i32;
+        match t {
+            SampleType::Int16 => out.extend_from_slice(&((v >> 16) as i16).to_le_bytes()),
+            SampleType::Int24 => out.extend_from_slice(&v.to_le_bytes()[1..4]),
+            SampleType::Int24In32 => out.extend_from_slice(&(v & !0xFF).to_le_bytes()),
+            SampleType::Int32 => out.extend_from_slice(&v.to_le_bytes()),
+            SampleType::Float32 => {
+                out.extend_from_slice(&((f64::from(v) / 2_147_483_648.0) as f32).to_le_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// Frames per conversion call: 10 ms at 192 kHz (40 ms at 48 kHz), a DPC-sized chunk that
+/// stays in L1/L2 like one period of cable data does.
+pub const CONVERT_FRAMES: usize = 1920;
+
+/// The channel layouts measured for every sample-type pair.
+pub const LAYOUTS: [(u16, u16); 5] = [(2, 2), (1, 2), (2, 1), (2, 8), (8, 2)];
+
+/// Frames per call of the large-buffer variant: 1 MiB of 32-bit stereo output (L2-resident,
+/// the size the engine's own `convert_throughput` test uses).
+pub const CONVERT_FRAMES_LARGE: usize = 131_072;
+
+pub fn convert_pair(
+    st: SampleType,
+    dt: SampleType,
+    (sc, dc): (u16, u16),
+    gain_db: i32,
+    frames: usize,
+    effort: &Effort,
+) -> ConvertFigure {
+    let sf = format(st, sc, 48_000);
+    let df = format(dt, dc, 48_000);
+    let src = encode_noise(st, frames * usize::from(sc), 11);
+    let out_bytes = frames * usize::from(df.block_align());
+    let mut dst = vec![0u8; out_bytes];
+    let mut copy_src = vec![0u8; out_bytes];
+    noise(&mut copy_src, 3);
+    let mut copy_dst = vec![0u8; out_bytes];
+    let mut gain = Gain::UNITY;
+    if gain_db != 0 {
+        gain.set_all_db(gain_db << 16).expect("gain in range");
+    }
+    let iters = effort.iters((2 << 20) / out_bytes).clamp(2, 4096);
+    let (convert, memcpy) = paired(
+        effort.batches,
+        iters,
+        || {
+            let r = cadenza_engine::convert::convert(
+                black_box(&src),
+                &sf,
+                black_box(&mut dst),
+                &df,
+                &gain,
+            );
+            black_box(r).ok();
+        },
+        || copy_dst.copy_from_slice(black_box(&copy_src)),
+    );
+    let ratio = memcpy.min_ns / convert.min_ns;
+    let target = (sc == dc).then_some(0.5);
+    ConvertFigure {
+        src: st.name(),
+        dst: dt.name(),
+        src_channels: sc,
+        dst_channels: dc,
+        gain: if gain_db == 0 { "unity" } else { "-6 dB" },
+        frames,
+        out_bytes,
+        convert,
+        memcpy,
+        gb_per_s: out_bytes as f64 / convert.min_ns,
+        ratio,
+        target,
+        met: target.map(|t| ratio >= t),
+    }
+}
+
+/// Every pair and layout at unity gain, then equal channel counts at −6 dB (the volume the
+/// cable applies when a user moves the slider).
+pub fn conversions(effort: &Effort) -> Vec<ConvertFigure> {
+    let mut out = Vec::new();
+    for layout in LAYOUTS {
+        for st in SampleType::ALL {
+            for dt in SampleType::ALL {
+                out.push(convert_pair(st, dt, layout, 0, CONVERT_FRAMES, effort));
+            }
+        }
+    }
+    for st in SampleType::ALL {
+        for dt in SampleType::ALL {
+            out.push(convert_pair(st, dt, (2, 2), -6, CONVERT_FRAMES, effort));
+        }
+    }
+    for st in SampleType::ALL {
+        for dt in SampleType::ALL {
+            out.push(convert_pair(
+                st,
+                dt,
+                (2, 2),
+                0,
+                CONVERT_FRAMES_LARGE,
+                effort,
+            ));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Per-notification and GetPosition cost
+// ---------------------------------------------------------------------------------------
+
+/// A cost in nanoseconds per call.
+#[derive(Clone, Debug, Serialize)]
+pub struct NsFigure {
+    pub name: &'static str,
+    pub what: &'static str,
+    pub ns: Sample,
+}
+
+/// A running stream outside any cable (render, 48 kHz stereo float, packets of `period_us`),
+/// its buffer from `platform`; returns it and its first deadline.
+fn lone_stream(platform: &SimPlatform, period_us: u32) -> (Stream, Ticks) {
+    let fmt = Format::DEFAULT;
+    let mut s = Stream::new_virtual(1, Direction::Render, fmt, FREQ);
+    let pf = packet_frames(fmt.rate().hz(), period_us);
+    let g = BufferGeometry::plan(
+        &fmt,
+        pf * u32::from(fmt.block_align()) * 2,
+        PacketCount::Two,
+        true,
+        &BufferLimits::DEFAULT,
+    )
+    .expect("geometry");
+    let memory = platform
+        .allocate(g.span_bytes() as usize)
+        .expect("buffer memory");
+    s.attach_buffer(memory, g)
+        .map_err(|(e, _)| e)
+        .expect("attach");
+    s.register_event(EventHandle::from_raw(0x1000).expect("event"))
+        .expect("register");
+    let mut deadline = None;
+    for st in [KsState::Acquire, KsState::Pause, KsState::Run] {
+        if let cadenza_engine::stream::TimerRequest::Arm(d) =
+            s.set_state(st, Ticks(0)).expect("state")
+        {
+            deadline = Some(d);
+        }
+    }
+    (s, deadline.expect("armed at RUN"))
+}
+
+fn free_stream(platform: &SimPlatform, mut s: Stream) {
+    for st in [KsState::Pause, KsState::Acquire, KsState::Stop] {
+        let _ = s.set_state(st, Ticks(0));
+    }
+    if let Ok(m) = s.detach_buffer() {
+        platform.free(m);
+    }
+}
+
+pub fn notification_costs(effort: &Effort) -> Vec<NsFigure> {
+    let iters = effort.iters(100_000);
+    let batches = effort.batches;
+    let platform = SimPlatform::new(1);
+    let trivial = TrivialPlatform::default();
+    let mut out = Vec::new();
+
+    let (mut s, first) = lone_stream(&platform, 1_000);
+    let mut d = first;
+    out.push(NsFigure {
+        name: "Stream::on_timer",
+        what: "one notification at its deadline: late-timer policy, stats, packet boundary \
+               and next deadline by exact u128 arithmetic (no data moved)",
+        ns: per_call(batches, iters, || {
+            let o = s.on_timer(black_box(d));
+            d = o.next_deadline.unwrap_or(d);
+            black_box(o.notice);
+        }),
+    });
+    out.push(NsFigure {
+        name: "Stream::on_timer + signal",
+        what: "the same plus Platform::signal for each registered event (one atomic \
+               increment standing in for KeSetEvent)",
+        ns: per_call(batches, iters, || {
+            let o = s.on_timer(black_box(d));
+            if o.notice.is_some() {
+                for e in s.events() {
+                    trivial.signal(*e);
+                }
+            }
+            d = o.next_deadline.unwrap_or(d);
+        }),
+    });
+    let now = d;
+    out.push(NsFigure {
+        name: "Stream::position",
+        what: "GetPosition on the stream alone: frames from the counter (u128 multiply and \
+               divide) and the buffer offset",
+        ns: per_call(batches, iters, || {
+            black_box(s.position(black_box(now)));
+        }),
+    });
+    free_stream(&platform, s);
+
+    let mut fx = CableFixture::loopback(Format::DEFAULT, 1_000);
+    fx.run(Direction::Capture, Ticks(0));
+    fx.run(Direction::Render, Ticks(0));
+    let mut d = fx.armed(Direction::Render).expect("armed");
+    out.push(NsFigure {
+        name: "ops::on_timer (cable, 1 ms)",
+        what: "the whole DPC for a render stream of a cable with both sides running at 48 kHz \
+               stereo float: sync (48 frames in and out of the ring) + Stream::on_timer + signal",
+        ns: per_call(batches, iters, || {
+            let o = ops::on_timer(&mut fx.cable, Direction::Render, black_box(d));
+            if o.notice.is_some()
+                && let Some(s) = fx.cable.stream(Direction::Render)
+            {
+                for e in s.events() {
+                    trivial.signal(*e);
+                }
+            }
+            d = o.next_deadline.unwrap_or(d);
+        }),
+    });
+    let now = d;
+    fx.cable.sync(now);
+    out.push(NsFigure {
+        name: "ops::position (idle cable)",
+        what: "GetPosition through the device with nothing to move (both streams running, \
+               data already moved up to this instant): the sync checks + Stream::position",
+        ns: per_call(batches, iters, || {
+            black_box(ops::position(&mut fx.cable, Direction::Render, black_box(now)).ok());
+        }),
+    });
+    let mut t = now;
+    out.push(NsFigure {
+        name: "ops::position (every 100 us)",
+        what: "GetPosition polled every 100 us of stream time: moves the ~5 frames each way \
+               that became due, then reads the position",
+        ns: per_call(batches, iters, || {
+            t = Ticks(t.0 + 1_000);
+            black_box(ops::position(&mut fx.cable, Direction::Render, black_box(t)).ok());
+        }),
+    });
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Scale
+// ---------------------------------------------------------------------------------------
+
+/// DPC work for one simulated second at a number of concurrent streams.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScaleFigure {
+    pub streams: usize,
+    pub cables: usize,
+    pub period_us: u32,
+    /// Timer wake-ups handled in the simulated second (all streams).
+    pub wakeups: u64,
+    pub notifications: u64,
+    /// Wall time of the work, ns (best and median replay).
+    pub wall_ns: Sample,
+    /// Thread CPU time of the work, ns (best and median replay).
+    pub cpu_ns: Sample,
+    /// Median CPU time as a percentage of one core (per second of audio).
+    pub core_percent: f64,
+    /// Median CPU ns per wake-up.
+    pub ns_per_wakeup: f64,
+}
+
+struct Farm {
+    cables: Vec<CableFixture>,
+    streams: Vec<(usize, Direction)>,
+}
+
+/// `n` streams on `ceil(n / 2)` cables (render and capture on each; the last cable has only
+/// a render stream when `n` is odd), 48 kHz stereo float, started at staggered instants
+/// spread over one period so that their timers do not all fire together. Returns the farm
+/// and the instant the last stream started.
+fn farm(n: usize, period_us: u32) -> (Farm, Ticks) {
+    let fmt = Format::DEFAULT;
+    let pf = packet_frames(fmt.rate().hz(), period_us);
+    let side = crate::fixture::SideSpec {
+        format: fmt,
+        packet_frames: pf,
+        packets: PacketCount::Two,
+    };
+    let mut cables = Vec::new();
+    let mut streams = Vec::new();
+    for c in 0..n.div_ceil(2) {
+        let both = 2 * c + 1 < n;
+        cables.push(CableFixture::new(Some(side), both.then_some(side)));
+        streams.push((c, Direction::Render));
+        if both {
+            streams.push((c, Direction::Capture));
+        }
+    }
+    let period_ticks = u64::from(period_us) * FREQ.hz() / 1_000_000;
+    let mut last = Ticks(0);
+    for (j, (c, dir)) in streams.iter().enumerate() {
+        let start = Ticks(1 + j as u64 * period_ticks / n as u64);
+        cables[*c].run(*dir, start);
+        last = start;
+    }
+    (Farm { cables, streams }, last)
+}
+
+/// One wake-up of stream `j` at `now`: what the adapter's timer callback does with the
+/// device lock held (ops::on_timer, then signal the events). Returns the next deadline and
+/// whether a notification was delivered.
+#[inline]
+fn wake(farm: &mut Farm, j: usize, now: Ticks, p: &TrivialPlatform) -> (Option<Ticks>, bool) {
+    let (c, dir) = farm.streams[j];
+    let cable = &mut farm.cables[c].cable;
+    let o = ops::on_timer(cable, dir, now);
+    if o.notice.is_some()
+        && let Some(s) = cable.stream(dir)
+    {
+        for e in s.events() {
+            p.signal(*e);
+        }
+    }
+    (o.next_deadline, o.notice.is_some())
+}
+
+/// The order in which the streams' timers fire up to one second after every stream has
+/// started: a dry run on a farm of its own. Returns the events and the index of the first
+/// one in the measured second.
+fn schedule(n: usize, period_us: u32) -> (Vec<(Ticks, usize)>, usize) {
+    let (mut dry, last_start) = farm(n, period_us);
+    let platform = TrivialPlatform::default();
+    let end = Ticks(last_start.0 + FREQ.hz());
+    let mut next: Vec<Option<Ticks>> = dry
+        .streams
+        .iter()
+        .map(|&(cable, dir)| dry.cables[cable].armed(dir))
+        .collect();
+    let mut events = Vec::new();
+    let mut first = None;
+    while let Some((stream, due)) = next
+        .iter()
+        .enumerate()
+        .filter_map(|(j, t)| t.map(|t| (j, t)))
+        .min_by_key(|&(j, t)| (t, j))
+    {
+        if due > end {
+            break;
+        }
+        if due > last_start && first.is_none() {
+            first = Some(events.len());
+        }
+        events.push((due, stream));
+        next[stream] = wake(&mut dry, stream, due, &platform).0;
+    }
+    let first = first.unwrap_or(events.len());
+    (events, first)
+}
+
+/// One scale configuration ready to replay: a fresh farm already brought up to the start of
+/// the measured second, and the wake-ups of that second in firing order.
+pub struct ScaleRun {
+    farm: Farm,
+    events: Vec<(Ticks, usize)>,
+    first: usize,
+    platform: TrivialPlatform,
+}
+
+impl std::fmt::Debug for ScaleRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScaleRun")
+            .field("streams", &self.farm.streams.len())
+            .field("wakeups", &(self.events.len() - self.first))
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScaleRun {
+    /// Sets up `n` streams of `period_us` (untimed).
+    pub fn prepare(n: usize, period_us: u32) -> ScaleRun {
+        let (events, first) = schedule(n, period_us);
+        Self::with_schedule(n, period_us, events, first)
+    }
+
+    fn with_schedule(
+        n: usize,
+        period_us: u32,
+        events: Vec<(Ticks, usize)>,
+        first: usize,
+    ) -> ScaleRun {
+        let (mut farm, _) = farm(n, period_us);
+        let platform = TrivialPlatform::default();
+        for &(t, j) in &events[..first] {
+            wake(&mut farm, j, t, &platform);
+        }
+        ScaleRun {
+            farm,
+            events,
+            first,
+            platform,
+        }
+    }
+
+    /// The measured work: every wake-up of one simulated second. Returns the notifications
+    /// delivered.
+    pub fn run(&mut self) -> u64 {
+        let mut delivered = 0u64;
+        for &(t, j) in &self.events[self.first..] {
+            delivered += u64::from(wake(&mut self.farm, j, black_box(t), &self.platform).1);
+        }
+        delivered
+    }
+
+    pub fn wakeups(&self) -> u64 {
+        (self.events.len() - self.first) as u64
+    }
+}
+
+pub fn scale_point(n: usize, period_us: u32, effort: &Effort) -> ScaleFigure {
+    let (events, first) = schedule(n, period_us);
+    let mut walls = Vec::new();
+    let mut cpus = Vec::new();
+    let mut notifications = 0;
+    let mut wakeups = 0;
+    for _ in 0..effort.scale_reps.max(1) {
+        let mut r = ScaleRun::with_schedule(n, period_us, events.clone(), first);
+        let (wall, cpu, delivered) = wall_and_cpu(|| r.run());
+        assert_eq!(
+            delivered,
+            r.wakeups(),
+            "every wake-up delivers a notification"
+        );
+        notifications = delivered;
+        wakeups = r.wakeups();
+        walls.push(wall as f64);
+        cpus.push(cpu as f64);
+    }
+    let cpu_ns = Sample::of(cpus);
+    ScaleFigure {
+        streams: n,
+        cables: n.div_ceil(2),
+        period_us,
+        wakeups,
+        notifications,
+        wall_ns: Sample::of(walls),
+        cpu_ns,
+        core_percent: cpu_ns.median_ns / 1e9 * 100.0,
+        ns_per_wakeup: cpu_ns.median_ns / wakeups.max(1) as f64,
+    }
+}
+
+pub const SCALE_STREAMS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
+
+pub fn scale(effort: &Effort) -> Vec<ScaleFigure> {
+    let mut out = Vec::new();
+    for period_us in [1_000, 10_000] {
+        for n in SCALE_STREAMS {
+            out.push(scale_point(n, period_us, effort));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Timer wake-ups per second
+// ---------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WakeupFigure {
+    pub rate: u32,
+    pub period_us: u32,
+    pub packet_frames: u32,
+    pub seconds: u64,
+    /// SimPlatform timer expiries over the run divided by the notifications both streams
+    /// delivered: 1.00 = one wake-up per notification, nothing else wakes.
+    pub engine_expiries_per_notification: f64,
+    /// StreamStats::wakeups per second (render stream).
+    pub engine_wakeups_per_s: f64,
+    /// StreamStats::notifications per second (render stream).
+    pub engine_notifications_per_s: f64,
+    /// rate / packet_frames: one notification per packet.
+    pub packet_rate: f64,
+    pub classic_wakeups_per_s: f64,
+    pub classic_notifications_per_s: f64,
+    pub classic_interval_ms: u64,
+}
+
+fn loopback_config(rate: u32, period_us: u32, seconds: u64) -> LoopbackConfig {
+    let mut c = LoopbackConfig::default_for(FREQ);
+    let fmt = format(SampleType::Float32, 2, rate);
+    c.render = fmt;
+    c.capture = fmt;
+    c.period_us = period_us;
+    c.duration_ticks = seconds * FREQ.hz();
+    c
+}
+
+pub fn wakeups(effort: &Effort) -> Vec<WakeupFigure> {
+    let mut out = Vec::new();
+    for rate in [48_000, 44_100] {
+        for period_us in [1_000, 3_000, 10_000, 20_000] {
+            let seconds = effort.loopback_seconds;
+            let config = loopback_config(rate, period_us, seconds);
+            let mut d = EngineDriver::new(SimPlatform::new(5)).expect("driver");
+            let r = run_loopback(&mut d, &config, &mut |_| {}).expect("loopback run");
+            assert!(r.check.bit_exact(), "loopback not bit-exact");
+            let pf = packet_frames(rate, period_us);
+            let ms = seconds * 1000;
+            let mut classic = ClassicPoller::new(rate, pf, FREQ.hz(), 0);
+            for n in 1..=ms {
+                classic.tick(n * FREQ.hz() / 1000);
+            }
+            out.push(WakeupFigure {
+                rate,
+                period_us,
+                packet_frames: pf,
+                seconds,
+                engine_expiries_per_notification: r.timer_expiries as f64
+                    / (r.render_stats.notifications + r.capture_stats.notifications).max(1) as f64,
+                engine_wakeups_per_s: r.render_stats.wakeups as f64 / seconds as f64,
+                engine_notifications_per_s: r.render_stats.notifications as f64 / seconds as f64,
+                packet_rate: f64::from(rate) / f64::from(pf),
+                classic_wakeups_per_s: classic.wakeups as f64 / seconds as f64,
+                classic_notifications_per_s: classic.notifications as f64 / seconds as f64,
+                classic_interval_ms: classic.interval_ms,
+            });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Drift over 24 hours
+// ---------------------------------------------------------------------------------------
+
+/// The ideal timeline: the first counter value at which `frames` frames have passed, by
+/// exact rational arithmetic written here independently of the engine.
+fn ideal_ticks(frames: u64, rate: u32, freq: u64) -> u64 {
+    let num = u128::from(frames) * u128::from(freq);
+    num.div_ceil(u128::from(rate)) as u64
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct EngineDrift {
+    /// Position after 24 h minus 24 h × rate.
+    pub position_error_frames: i128,
+    /// Packets completed in 24 h (the newest notification's packet count).
+    pub packets: u64,
+    /// The newest notification's counter value minus the ideal boundary's (ceil).
+    pub notification_error_ticks: i128,
+    /// Frames the audio clock shows at the newest notification minus the frames it stands for.
+    pub notification_error_frames: i128,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DriftFigure {
+    pub rate: u32,
+    pub period_ms: u32,
+    pub packet_frames: u32,
+    pub engine: EngineDrift,
+    pub classic: ClassicDrift,
+    /// The classic drift as time: frames / rate.
+    pub classic_drift_seconds: f64,
+}
+
+/// The engine's error after `seconds`: a stream started at an odd counter value, asked for
+/// its position and its newest notification after exactly `seconds`.
+pub fn engine_drift(rate: u32, pf: u32, seconds: u64, freq: CounterFrequency) -> EngineDrift {
+    let fmt = format(SampleType::Float32, 2, rate);
+    let platform = SimPlatform::new(1);
+    let mut s = Stream::new_virtual(1, Direction::Render, fmt, freq);
+    let g = BufferGeometry::plan(
+        &fmt,
+        pf * u32::from(fmt.block_align()) * 2,
+        PacketCount::Two,
+        true,
+        &BufferLimits::DEFAULT,
+    )
+    .expect("geometry");
+    let memory = platform.allocate(g.span_bytes() as usize).expect("memory");
+    s.attach_buffer(memory, g)
+        .map_err(|(e, _)| e)
+        .expect("attach");
+    let start = Ticks(1_234_567);
+    for st in [KsState::Acquire, KsState::Pause, KsState::Run] {
+        s.set_state(st, start).expect("state");
+    }
+    let end = Ticks(start.0 + seconds * freq.hz());
+    let position = s.position(end).frames;
+    let notice = s.on_timer(end).notice.expect("a notification is due");
+    let packets = notice.packet + 1;
+    let ideal = start.0 + ideal_ticks(packets * u64::from(pf), rate, freq.hz());
+    let at_notice = ticks_to_frames(notice.qpc.0 - start.0, rate, freq);
+    free_stream(&platform, s);
+    EngineDrift {
+        position_error_frames: i128::from(position) - i128::from(seconds * u64::from(rate)),
+        packets,
+        notification_error_ticks: i128::from(notice.qpc.0) - i128::from(ideal),
+        notification_error_frames: i128::from(at_notice) - i128::from(packets * u64::from(pf)),
+    }
+}
+
+pub const DRIFT_RATES: [u32; 4] = [44_100, 48_000, 96_000, 192_000];
+pub const DRIFT_PERIODS_MS: [u32; 4] = [1, 3, 10, 20];
+
+pub fn drift_table() -> Vec<DriftFigure> {
+    let mut out = Vec::new();
+    for rate in DRIFT_RATES {
+        for period_ms in DRIFT_PERIODS_MS {
+            let pf = packet_frames(rate, period_ms * 1000);
+            let engine = engine_drift(rate, pf, DAY_SECONDS, FREQ);
+            let classic = classic_drift_exact(rate, pf, DAY_SECONDS * 1000);
+            out.push(DriftFigure {
+                rate,
+                period_ms,
+                packet_frames: pf,
+                engine,
+                classic,
+                classic_drift_seconds: classic.drift_frames as f64 / f64::from(rate),
+            });
+        }
+    }
+    out
+}
+
+/// One point of a drift curve: (hour, Cadenza's notification error, the classic model's
+/// drift), in frames.
+pub type DriftPoint = (u64, i128, i128);
+
+/// Hour-by-hour drift of one configuration, for the plot.
+pub fn drift_series(rate: u32, period_ms: u32) -> Vec<DriftPoint> {
+    let pf = packet_frames(rate, period_ms * 1000);
+    (0..=24)
+        .map(|h| {
+            let engine = if h == 0 {
+                0
+            } else {
+                engine_drift(rate, pf, h * 3600, FREQ).notification_error_frames
+            };
+            let classic = classic_drift_exact(rate, pf, h * 3_600_000).drift_frames;
+            (h, engine, classic)
+        })
+        .collect()
+}
+
+/// The full-day simulations that validate the exact figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct DriftValidation {
+    /// Engine: EngineDriver (cable + timer callbacks) on SimPlatform for 24 simulated hours.
+    pub engine_rate: u32,
+    pub engine_period_ms: u32,
+    pub engine_counter_hz: u64,
+    pub engine_expiries: u64,
+    pub engine_notifications: u64,
+    /// Notifications whose counter value differed from the ideal boundary (must be 0).
+    pub engine_wrong_notifications: u64,
+    pub engine_position_error_frames: i128,
+    pub engine_wall_s: f64,
+    /// Classic model: ticked 86.4 million times.
+    pub classic_rate: u32,
+    pub classic_period_ms: u32,
+    pub classic_simulated: ClassicDrift,
+    pub classic_exact: ClassicDrift,
+    pub classic_wakeups: u64,
+    pub classic_agrees: bool,
+}
+
+/// Runs EngineDriver for `seconds` (render stream only, 44.1 kHz stereo float, packets of
+/// `period_ms`) on a SimPlatform whose counter runs at `freq` Hz, and checks every
+/// notification against the ideal timeline.
+pub fn engine_full_run(rate: u32, period_ms: u32, seconds: u64, freq: u64) -> DriftValidation {
+    let platform =
+        SimPlatform::with_frequency(9, CounterFrequency::new(freq).expect("non-zero frequency"));
+    platform.advance_to(Ticks(777));
+    let mut d = EngineDriver::new(platform.clone()).expect("driver");
+    let fmt = format(SampleType::Float32, 2, rate);
+    let pf = packet_frames(rate, period_ms * 1000);
+    d.open(Direction::Render, &fmt).expect("open");
+    d.allocate(Direction::Render, pf * u32::from(fmt.block_align()) * 2, 2)
+        .expect("allocate");
+    let start = platform.now();
+    let t0 = std::time::Instant::now();
+    for st in [KsState::Acquire, KsState::Pause, KsState::Run] {
+        d.set_state(Direction::Render, st).expect("state");
+    }
+    let mut k = 0u64;
+    let mut wrong = 0u64;
+    let chunk = 600u64.min(seconds);
+    let mut done = 0u64;
+    while done < seconds {
+        done = (done + chunk).min(seconds);
+        platform.run_until(Ticks(start.0 + done * freq));
+        platform.take_signals();
+        for qpc in d.take_notifications(Direction::Render) {
+            k += 1;
+            if qpc.0 != start.0 + ideal_ticks(k * u64::from(pf), rate, freq) {
+                wrong += 1;
+            }
+        }
+    }
+    let position = d.position(Direction::Render).expect("position").frames;
+    let wall = t0.elapsed().as_secs_f64();
+    let expiries = platform.expiries();
+    let _ = d.close(Direction::Render);
+    // The classic model on the usual 10 MHz counter (its whole-millisecond arithmetic
+    // assumes a whole number of ticks per millisecond).
+    let classic_pf = packet_frames(44_100, 3_000);
+    let classic_ms = seconds * 1000;
+    let (classic_simulated, classic_wakeups) =
+        classic_drift_simulated(44_100, classic_pf, classic_ms, FREQ.hz());
+    let classic_exact = classic_drift_exact(44_100, classic_pf, classic_ms);
+    DriftValidation {
+        engine_rate: rate,
+        engine_period_ms: period_ms,
+        engine_counter_hz: freq,
+        engine_expiries: expiries,
+        engine_notifications: k,
+        engine_wrong_notifications: wrong,
+        engine_position_error_frames: i128::from(position) - i128::from(seconds * u64::from(rate)),
+        engine_wall_s: wall,
+        classic_rate: 44_100,
+        classic_period_ms: 3,
+        classic_simulated,
+        classic_exact,
+        classic_wakeups,
+        classic_agrees: classic_simulated == classic_exact,
+    }
+}
+
+/// The validation runs: 24 h when `effort.full_day`, otherwise 60 s.
+pub fn drift_validation(effort: &Effort) -> DriftValidation {
+    let seconds = if effort.full_day { DAY_SECONDS } else { 60 };
+    // 44.1 kHz, 10 ms on the 3.579545 MHz ACPI PM-timer frequency: 35 795.45 counter ticks
+    // per packet, so every deadline needs the exact rounding.
+    engine_full_run(44_100, 10, seconds, 3_579_545)
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. Memory
+// ---------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemoryFigure {
+    pub name: &'static str,
+    pub bytes: usize,
+    pub note: &'static str,
+}
+
+/// Notifies nothing (sizes only).
+#[derive(Debug)]
+struct NoNotify;
+
+impl cadenza_acx::PacketNotify for NoNotify {
+    fn packet_complete(&self, _packet: u64, _qpc: Ticks) {}
+}
+
+pub fn memory() -> Vec<MemoryFigure> {
+    let stream = size_of::<Stream>();
+    let cable = size_of::<Cable>();
+    let cable_own = cable - 2 * size_of::<Option<Stream>>();
+    let wave = size_of::<cadenza_portcls::stream::WaveStream<SimPlatform>>();
+    let portcls_cable = size_of::<cadenza_portcls::device::CableDevice<SimPlatform>>();
+    let acx = size_of::<cadenza_acx::AcxStream<SimPlatform, NoNotify>>();
+    vec![
+        MemoryFigure {
+            name: "Stream",
+            bytes: stream,
+            note: "size_of::<Stream>(): state, format, timebase, deadlines, events (4), packet \
+                   bookkeeping, stats; held inside the cable",
+        },
+        MemoryFigure {
+            name: "Cable (without its two streams)",
+            bytes: cable_own,
+            note: "size_of::<Cable>() - 2 x size_of::<Option<Stream>>(): ring descriptor, sides, \
+                   gains (16 channels each), presence",
+        },
+        MemoryFigure {
+            name: "Engine state per stream",
+            bytes: stream + cable_own / 2,
+            note: "Stream + half the cable's own state",
+        },
+        MemoryFigure {
+            name: "PortCls WaveStream<SimPlatform>",
+            bytes: wave,
+            note: "the miniport stream object (COM vtables, refcount, buffer slot, timer handle); \
+                   kernel build holds a KernelPlatform instead of the simulator handle",
+        },
+        MemoryFigure {
+            name: "PortCls CableDevice<SimPlatform>",
+            bytes: portcls_cable,
+            note: "per cable (shared by its two streams): lock + cable + pin capabilities",
+        },
+        MemoryFigure {
+            name: "ACX AcxStream<SimPlatform, _> (outer)",
+            bytes: acx,
+            note: "the outer object only; its boxed StreamCore (platform handle, cable Arc, \
+                   notify, timer lock) is private and not measured here",
+        },
+        MemoryFigure {
+            name: "Per stream, PortCls, measured",
+            bytes: wave + portcls_cable / 2,
+            note: "WaveStream + half a CableDevice (which holds the Cable and both Streams); \
+                   excludes the audio buffer, the ring, the trace ring and the OS timer object",
+        },
+    ]
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. Latency
+// ---------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LatencyFigure {
+    pub rate: u32,
+    pub period_us: u32,
+    pub packet_frames: u32,
+    /// Capture frame index of render frame 0 (from the loopback check).
+    pub offset_frames: u64,
+    /// Latency over every render frame of the run (µs): from the instant the render
+    /// position passes the frame (it leaves the render buffer) to the capture notification
+    /// after which the capture client reads it.
+    pub min_us: f64,
+    pub mean_us: f64,
+    pub max_us: f64,
+    /// One packet plus the hardware latency the capture stream reports (KSRTAUDIO_HWLATENCY).
+    pub theoretical_us: f64,
+    pub reported_hw_latency_us: f64,
+}
+
+pub fn latency(effort: &Effort) -> Vec<LatencyFigure> {
+    let mut out = Vec::new();
+    let rate = 48_000;
+    for period_us in [1_000, 3_000, 10_000, 20_000] {
+        let config = loopback_config(rate, period_us, effort.loopback_seconds.min(5));
+        let mut driver = EngineDriver::new(SimPlatform::new(3)).expect("driver");
+        let r = run_loopback(&mut driver, &config, &mut |_| {}).expect("loopback run");
+        let offset = r.check.offset.expect("signal found");
+        let pf = packet_frames(rate, period_us);
+        let render_start = config.render_delay_ticks;
+        let reads: Vec<(u64, u64)> = r
+            .positions
+            .iter()
+            .filter(|p| p.direction == Direction::Capture)
+            .map(|p| (p.at.0, p.frames))
+            .collect();
+        let (mut min, mut max, mut sum, mut count) = (u64::MAX, 0u64, 0u128, 0u64);
+        let mut i = 0;
+        for f in u64::from(pf) * 4..r.rendered_frames.saturating_sub(u64::from(pf) * 4) {
+            let played = render_start + frames_to_ticks_ceil(f + 1, rate, FREQ);
+            let g = f + offset;
+            while i < reads.len() && reads[i].1 <= g {
+                i += 1;
+            }
+            let Some(&(at, _)) = reads.get(i) else { break };
+            let lat = at - played;
+            min = min.min(lat);
+            max = max.max(lat);
+            sum += u128::from(lat);
+            count += 1;
+        }
+        let hw = Stream::latency_for_delay(&config.capture, DELAY_FRAMES as u32, FREQ);
+        let hw_us = f64::from(hw.codec_delay_hns + hw.chipset_delay_hns) / 10.0;
+        let us = |ticks: f64| ticks / (FREQ.hz() as f64 / 1e6);
+        out.push(LatencyFigure {
+            rate,
+            period_us,
+            packet_frames: pf,
+            offset_frames: offset,
+            min_us: us(min as f64),
+            mean_us: us(sum as f64 / count.max(1) as f64),
+            max_us: us(max as f64),
+            theoretical_us: f64::from(pf) * 1e6 / f64::from(rate) + hw_us,
+            reported_hw_latency_us: hw_us,
+        });
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Everything
+// ---------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Figures {
+    pub copy: Vec<CopyFigure>,
+    pub convert: Vec<ConvertFigure>,
+    pub notification: Vec<NsFigure>,
+    pub scale: Vec<ScaleFigure>,
+    pub wakeups: Vec<WakeupFigure>,
+    pub drift: Vec<DriftFigure>,
+    pub drift_validation: DriftValidation,
+    /// Hour-by-hour drift for the plot: (rate, period_ms, [(hour, engine, classic)]).
+    pub drift_series: Vec<(u32, u32, Vec<DriftPoint>)>,
+    pub memory: Vec<MemoryFigure>,
+    pub latency: Vec<LatencyFigure>,
+}
+
+/// Runs every experiment; `progress` is told which one starts.
+pub fn all(effort: &Effort, progress: &mut dyn FnMut(&str)) -> Figures {
+    progress("loopback copy");
+    let copy = vec![
+        loopback_copy(Format::DEFAULT, 10_000, effort),
+        loopback_copy(format(SampleType::Float32, 8, 192_000), 10_000, effort),
+    ];
+    progress("format conversion");
+    let convert = conversions(effort);
+    progress("per-notification and GetPosition cost");
+    let notification = notification_costs(effort);
+    progress("scale");
+    let scale = scale(effort);
+    progress("wake-ups");
+    let wakeups = wakeups(effort);
+    progress("drift");
+    let drift = drift_table();
+    let drift_series = [(44_100, 1), (44_100, 3)]
+        .into_iter()
+        .map(|(r, p)| (r, p, drift_series(r, p)))
+        .collect();
+    progress("24 h simulations");
+    let drift_validation = drift_validation(effort);
+    progress("latency");
+    let latency = latency(effort);
+    Figures {
+        copy,
+        convert,
+        notification,
+        scale,
+        wakeups,
+        drift,
+        drift_validation,
+        drift_series,
+        memory: memory(),
+        latency,
+    }
+}
