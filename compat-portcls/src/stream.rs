@@ -683,8 +683,12 @@ impl<P: Platform + 'static> WaveStream<P> {
         NtStatus::NOT_IMPLEMENTED
     }
 
-    fn event(event: *mut KEvent) -> Result<EventHandle, NtStatus> {
-        EventHandle::from_raw(event as usize).ok_or(NtStatus::INVALID_PARAMETER)
+    /// # Safety
+    /// `event` is the PKEVENT PortCls passed to Register/UnregisterNotificationEvent: a live
+    /// KEVENT until PortCls unregisters it (the DDI's contract).
+    unsafe fn event(event: *mut KEvent) -> Result<EventHandle, NtStatus> {
+        // SAFETY: see this function's contract.
+        unsafe { EventHandle::from_raw(event as usize) }.ok_or(NtStatus::INVALID_PARAMETER)
     }
 
     /// RegisterNotificationEvent. PASSIVE_LEVEL. A duplicate is the engine's
@@ -695,7 +699,9 @@ impl<P: Platform + 'static> WaveStream<P> {
     ) -> NtStatus {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
-        match Self::event(event) {
+        // SAFETY: `event` is the PKEVENT PortCls registers; it stays valid until PortCls
+        // unregisters it (RegisterNotificationEvent's contract).
+        match unsafe { Self::event(event) } {
             Ok(e) => NtStatus::from_result(
                 me.device
                     .with(|s| ops::register_event(&mut s.cable, me.direction, e)),
@@ -711,7 +717,8 @@ impl<P: Platform + 'static> WaveStream<P> {
     ) -> NtStatus {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
-        match Self::event(event) {
+        // SAFETY: the handle is only compared with registered ones, never signalled here.
+        match unsafe { Self::event(event) } {
             Ok(e) => NtStatus::from_result(
                 me.device
                     .with(|s| ops::unregister_event(&mut s.cable, me.direction, e)),

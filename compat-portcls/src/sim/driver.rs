@@ -11,7 +11,6 @@ use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::device::AudioDevice;
 use cadenza_engine::format::parse::{KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE, write_data_format};
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
-use cadenza_engine::platform::EventHandle;
 use cadenza_engine::state::KsState as EngineState;
 use cadenza_engine::stream::{Direction, Position, ReadPacket, StreamStats};
 use cadenza_engine::time::Ticks;
@@ -434,7 +433,7 @@ impl PortClsDriver {
         for sig in self.platform.take_signals() {
             for d in [Direction::Render, Direction::Capture] {
                 if let Some(s) = self.streams[slot(d)].as_ref()
-                    && EventHandle::from_raw(s.event as usize) == Some(sig.event)
+                    && sig.event.raw() == s.event as usize
                 {
                     self.pending[slot(d)].push(sig.at);
                 }

@@ -180,8 +180,20 @@ pub trait OneShotTimer {
 pub struct EventHandle(NonZeroUsize);
 
 impl EventHandle {
-    /// Wraps an untrusted pointer value; null is not an event.
-    pub fn from_raw(raw: usize) -> Option<EventHandle> {
+    /// Wraps the PKEVENT a client registered; null is not an event.
+    ///
+    /// # Safety
+    /// The kernel platform's `signal` passes the handle to KeSetEvent, so `raw` must be a
+    /// KEVENT the OS handed in (RegisterNotificationEvent) that stays valid for as long as the
+    /// handle is registered with a stream — the port guarantees that until it unregisters it.
+    pub unsafe fn from_raw(raw: usize) -> Option<EventHandle> {
+        NonZeroUsize::new(raw).map(EventHandle)
+    }
+
+    /// Any non-null value as an event, for host platforms, which record signals and never
+    /// dereference them.
+    #[cfg(any(test, feature = "host"))]
+    pub fn host(raw: usize) -> Option<EventHandle> {
         NonZeroUsize::new(raw).map(EventHandle)
     }
     pub const fn raw(self) -> usize {
@@ -335,9 +347,9 @@ mod tests {
 
     #[test]
     fn null_is_not_an_event() {
-        assert!(EventHandle::from_raw(0).is_none());
+        assert!(EventHandle::host(0).is_none());
         assert_eq!(
-            EventHandle::from_raw(0x1000).map(EventHandle::raw),
+            EventHandle::host(0x1000).map(EventHandle::raw),
             Some(0x1000)
         );
     }

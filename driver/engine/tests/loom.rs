@@ -99,7 +99,8 @@ fn dpc_and_getposition_race_setstate_registration_and_packets() {
 
         // The client's thread: register, submit a packet, pause (each reading the counter
         // before taking the lock, as the drivers do).
-        let event = EventHandle::from_raw(0x1000).unwrap();
+        // SAFETY: this model never signals events; the handle is only stored and compared.
+        let event = unsafe { EventHandle::from_raw(0x1000) }.unwrap();
         let now = tick(&clock);
         cable
             .with(|c| ops::register_event(c, Direction::Render, event))

@@ -186,8 +186,7 @@ impl DriverUnderTest for EngineDriver {
             &BufferLimits::DEFAULT,
         )?;
         // Everything that can fail comes first, so a failure leaves the stream untouched.
-        let event =
-            EventHandle::from_raw(0x1000 + index(direction)).ok_or(NtStatus::UNSUCCESSFUL)?;
+        let event = EventHandle::host(0x1000 + index(direction)).ok_or(NtStatus::UNSUCCESSFUL)?;
         let ctx = Box::new(StreamContext {
             cable: &raw const *self.cable,
             platform: self.platform.clone(),

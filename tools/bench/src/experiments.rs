@@ -356,7 +356,7 @@ fn lone_stream(platform: &SimPlatform, period_us: u32) -> (Stream, Ticks) {
     s.attach_buffer(memory, g)
         .map_err(|(e, _)| e)
         .expect("attach");
-    s.register_event(EventHandle::from_raw(0x1000).expect("event"))
+    s.register_event(EventHandle::host(0x1000).expect("event"))
         .expect("register");
     let mut deadline = None;
     for st in [KsState::Acquire, KsState::Pause, KsState::Run] {

@@ -117,7 +117,7 @@ impl CableFixture {
             ops::attach_buffer(&mut cable, direction, memory, geometry)
                 .map_err(|(e, _)| e)
                 .expect("attach");
-            let event = EventHandle::from_raw(0x1000 + id as usize).expect("non-null event");
+            let event = EventHandle::host(0x1000 + id as usize).expect("non-null event");
             ops::register_event(&mut cable, direction, event).expect("event");
         }
         CableFixture {

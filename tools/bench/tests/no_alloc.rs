@@ -111,7 +111,7 @@ fn open(
         ops::register_event(
             c,
             direction,
-            EventHandle::from_raw(0x100 * id as usize).unwrap(),
+            EventHandle::host(0x100 * id as usize).unwrap(),
         )
         .unwrap();
     });

@@ -177,8 +177,8 @@ fn stop_resets_position_and_packet_counters() {
 #[test]
 fn events_reject_duplicates_and_unknown_unregistration() {
     let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
-    let a = EventHandle::from_raw(0x1000).unwrap();
-    let b = EventHandle::from_raw(0x2000).unwrap();
+    let a = EventHandle::host(0x1000).unwrap();
+    let b = EventHandle::host(0x2000).unwrap();
     s.register_event(a).unwrap();
     assert_eq!(s.register_event(a), Err(StreamError::DuplicateEvent));
     assert_eq!(
@@ -192,11 +192,11 @@ fn events_reject_duplicates_and_unknown_unregistration() {
     );
     s.register_event(b).unwrap();
     for i in 3..=4 {
-        s.register_event(EventHandle::from_raw(i * 0x1000).unwrap())
+        s.register_event(EventHandle::host(i * 0x1000).unwrap())
             .unwrap();
     }
     assert_eq!(
-        s.register_event(EventHandle::from_raw(0x9000).unwrap()),
+        s.register_event(EventHandle::host(0x9000).unwrap()),
         Err(StreamError::TooManyEvents)
     );
     s.unregister_event(a).unwrap();
