@@ -14,7 +14,7 @@ use core::ptr::NonNull;
 use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::device::AudioDevice;
 use cadenza_engine::device::cable::Cable;
-use cadenza_engine::format::range::{PinCapabilities, RateSet, SampleTypeSet};
+use cadenza_engine::format::range::PinCapabilities;
 use cadenza_engine::gain::Gain;
 use cadenza_engine::platform::{DmaBuffer, Locked, Platform};
 use cadenza_engine::state::KsState;
@@ -67,18 +67,7 @@ impl<P: Platform> core::fmt::Debug for CableDevice<P> {
 
 /// The pin capabilities the configuration allows (both pins of every cable offer the same).
 pub fn pin_capabilities(config: &DeviceConfig) -> Result<PinCapabilities, NtStatus> {
-    let types: SampleTypeSet = config.sample_types().iter().collect();
-    let rates = config
-        .rates()
-        .iter()
-        .try_fold(RateSet::EMPTY, |set, r| set.with(r.hz()))
-        .ok_or(NtStatus::INVALID_PARAMETER)?;
-    Ok(PinCapabilities::new(
-        types,
-        config.channels(),
-        rates,
-        config.default_format(),
-    )?)
+    Ok(config.pin_capabilities()?)
 }
 
 /// Ring bytes for `config`: [`RING_MILLIS`] of the widest frame at the highest rate.

@@ -16,7 +16,7 @@
 //! [`PinCapabilities`] admit.
 
 use cadenza_engine::config::DeviceConfig;
-use cadenza_engine::format::range::{PinCapabilities, RateSet, SampleTypeSet};
+use cadenza_engine::format::range::PinCapabilities;
 use cadenza_engine::format::{Format, SampleRate, SampleType};
 use cadenza_engine::status::NtStatus;
 use cadenza_engine::stream::Direction;
@@ -171,12 +171,7 @@ impl DeviceModel {
     pub fn from_config(config: &DeviceConfig) -> Result<DeviceModel, NtStatus> {
         let channels = config.channels();
         let default = config.default_format();
-        let types: SampleTypeSet = config.sample_types().iter().collect();
-        let mut rates = RateSet::EMPTY;
-        for r in config.rates().iter() {
-            rates = rates.with(r.hz()).ok_or(NtStatus::INVALID_PARAMETER)?;
-        }
-        let capabilities = PinCapabilities::new(types, channels, rates, default)?;
+        let capabilities = config.pin_capabilities()?;
         let formats = format_list(config, default)?;
         let jack = JackDescription {
             channel_mapping: default.channel_mask().bits(),

@@ -68,6 +68,7 @@ use core::fmt::{self, Write as _};
 
 use heapless::String;
 
+use crate::format::range::{RateSet, SampleTypeSet};
 use crate::format::{Channels, Format, SampleRate, SampleType};
 
 // -------------------------------------------------------------------------------------------
@@ -352,102 +353,13 @@ pub const KEYS: &[KeySpec] = &[
 // Value types
 // -------------------------------------------------------------------------------------------
 
-/// A non-empty set of the engine's standard sample rates ([`SampleRate::STANDARD`]).
-///
-/// A bit per standard rate: data ranges offer exactly these rates, so any other rate in the
-/// configuration could never be opened and is refused when read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RateSet(u16);
-
-impl RateSet {
-    /// 44.1, 48, 96 and 192 kHz.
-    /// 48 kHz only: both sides of a cable must run at one rate (the cable does not
-    /// resample), so offering one rate by default means Windows can never open them apart.
-    pub const DEFAULT: RateSet = RateSet(0b00_0100_0000);
-
-    /// The set holding only `rate`, if it is a standard rate.
-    pub fn single(rate: SampleRate) -> Option<RateSet> {
-        Self::bit_of(rate.hz()).map(RateSet)
-    }
-
-    fn bit_of(hz: u32) -> Option<u16> {
-        SampleRate::STANDARD
-            .iter()
-            .position(|&s| s == hz)
-            .map(|i| 1 << i)
-    }
-
-    pub fn contains(self, rate: SampleRate) -> bool {
-        Self::bit_of(rate.hz()).is_some_and(|b| self.0 & b != 0)
-    }
-
-    /// The rates in the set, lowest first.
-    pub fn iter(self) -> impl Iterator<Item = SampleRate> {
-        SampleRate::STANDARD
-            .into_iter()
-            .enumerate()
-            .filter(move |&(i, _)| self.0 & (1 << i) != 0)
-            .filter_map(|(_, hz)| SampleRate::new(hz).ok())
-    }
-
-    pub fn len(self) -> usize {
-        self.0.count_ones() as usize
-    }
-
-    /// Never true for a set held by a [`DeviceConfig`]; here for clippy's `len` rule.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The lowest rate; `None` only for an empty set.
-    pub fn lowest(self) -> Option<SampleRate> {
-        self.iter().next()
-    }
-
-    /// The rate in the set closest to `hz`, the higher one on a tie.
-    pub fn nearest(self, hz: u32) -> Option<SampleRate> {
-        self.iter()
-            .min_by_key(|r| (r.hz().abs_diff(hz), u32::MAX - r.hz()))
-    }
-}
-
-/// A non-empty set of sample types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SampleTypeSet(u8);
-
-impl SampleTypeSet {
-    /// All five types.
-    pub const ALL: SampleTypeSet = SampleTypeSet(0b1_1111);
-
-    const fn bit(t: SampleType) -> u8 {
-        1 << t as u8
-    }
-
-    pub const fn contains(self, t: SampleType) -> bool {
-        self.0 & Self::bit(t) != 0
-    }
-
-    /// The types in the set, in the engine's preference order ([`SampleType::ALL`]).
-    pub fn iter(self) -> impl Iterator<Item = SampleType> {
-        SampleType::ALL
-            .into_iter()
-            .filter(move |&t| self.contains(t))
-    }
-
-    /// The preferred type in the set: the default format's. `None` only for an empty set.
-    pub fn preferred(self) -> Option<SampleType> {
-        self.iter().next()
-    }
-
-    pub fn len(self) -> usize {
-        self.0.count_ones() as usize
-    }
-
-    /// Never true for a set held by a [`DeviceConfig`]; here for clippy's `len` rule.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-}
+/// The rates offered by default: 48 kHz only. Both sides of a cable must run at one rate (the
+/// cable does not resample), so offering one rate by default means Windows can never open
+/// them apart.
+pub const DEFAULT_RATES: RateSet = match RateSet::EMPTY.with(48_000) {
+    Some(set) => set,
+    None => RateSet::EMPTY,
+};
 
 /// The longest endpoint name, in UTF-16 code units, once numbered. Legacy (winmm) device names
 /// hold 31 characters (MAXPNAMELEN = 32 with the NUL), so a longer name would show cut off.
@@ -491,7 +403,7 @@ impl Default for DeviceConfig {
         DeviceConfig {
             cables: 1,
             channels: Channels::STEREO,
-            rates: RateSet::DEFAULT,
+            rates: DEFAULT_RATES,
             // The engine's default format and the configuration agree on 48 kHz.
             default_rate: Format::DEFAULT.rate(),
             sample_types: SampleTypeSet::ALL,
@@ -514,6 +426,19 @@ impl DeviceConfig {
     }
 
     /// Sample rates the endpoints offer (never empty; always holds [`Self::default_rate`]).
+    /// What every pin of a configured device offers: the configured sample types, channel
+    /// count and rates, with the default format preferred. Both adapters publish exactly this.
+    pub fn pin_capabilities(
+        &self,
+    ) -> Result<crate::format::range::PinCapabilities, crate::format::FormatError> {
+        crate::format::range::PinCapabilities::new(
+            self.sample_types,
+            self.channels,
+            self.rates,
+            self.default_format(),
+        )
+    }
+
     pub const fn rates(&self) -> RateSet {
         self.rates
     }
@@ -996,34 +921,34 @@ impl DeviceConfig {
         let items = s.split('\0').map(str::trim).filter(|i| !i.is_empty());
         match key {
             KeyId::SampleRates => {
-                let mut set = 0u16;
+                let mut set = RateSet::EMPTY;
                 for item in items {
                     let hz = parse_number(item).ok_or_else(|| Problem::NotANumber {
                         text: Excerpt::new(item),
                     })?;
                     let rate = standard_rate(hz)?;
-                    set |= RateSet::single(rate)
-                        .ok_or(Problem::UnsupportedRate { value: hz })?
-                        .0;
+                    set = set
+                        .with(rate.hz())
+                        .ok_or(Problem::UnsupportedRate { value: hz })?;
                 }
-                if set == 0 {
+                if set.is_empty() {
                     return Err(Problem::Empty);
                 }
-                self.rates = RateSet(set);
+                self.rates = set;
             }
             KeyId::SampleTypes => {
-                let mut set = 0u8;
+                let mut set = SampleTypeSet::EMPTY;
                 for item in items {
                     let t =
                         SampleType::from_name(item).ok_or_else(|| Problem::UnknownSampleType {
                             text: Excerpt::new(item),
                         })?;
-                    set |= SampleTypeSet::bit(t);
+                    set = set.with(t);
                 }
-                if set == 0 {
+                if set.is_empty() {
                     return Err(Problem::Empty);
                 }
-                self.sample_types = SampleTypeSet(set);
+                self.sample_types = set;
             }
             _ => {
                 return Err(Problem::WrongType {
@@ -1311,11 +1236,7 @@ mod tests {
     }
 
     fn rates(list: &[u32]) -> RateSet {
-        let mut set = 0;
-        for &hz in list {
-            set |= RateSet::single(SampleRate::new(hz).unwrap()).unwrap().0;
-        }
-        RateSet(set)
+        RateSet::from_hz(list).unwrap()
     }
 
     fn hz_list(set: RateSet) -> StdVec<u32> {
@@ -1349,10 +1270,18 @@ mod tests {
         assert!((1..=8).contains(&c.cables()), "cables {}", c.cables());
         assert!((1..=16).contains(&c.channels().get()));
         assert!(!c.rates().is_empty());
-        assert_eq!(c.rates().0 & !0x3FF, 0, "rate bits beyond STANDARD");
+        // Every set bit is a standard rate: counting bits and iterating rates agree.
+        assert_eq!(
+            c.rates().iter().count(),
+            c.rates().len() as usize,
+            "rate bits beyond STANDARD"
+        );
         assert!(SampleRate::STANDARD.contains(&c.default_rate().hz()));
         assert!(!c.sample_types().is_empty());
-        assert_eq!(c.sample_types().0 & !0x1F, 0);
+        assert_eq!(
+            c.sample_types().iter().count(),
+            c.sample_types().len() as usize
+        );
         assert!((PERIOD_US_MIN..=PERIOD_US_MAX).contains(&c.period_us()));
         assert!((TONE_HZ_MIN..=TONE_HZ_MAX).contains(&c.tone_hz()));
         assert_eq!(
@@ -1890,7 +1819,7 @@ mod tests {
             rates(&[32_000, 96_000]).nearest(63_999).map(SampleRate::hz),
             Some(32_000)
         );
-        assert_eq!(RateSet(0).nearest(48_000), None);
+        assert_eq!(RateSet::EMPTY.nearest(48_000), None);
     }
 
     #[test]
@@ -2014,7 +1943,7 @@ PeriodUs = 2500
     fn text_list_too_long_to_read_is_reported() {
         let list = vec!["48000"; 100].join(", ");
         let (c, w) = parse(&format!("SampleRates = 96000\nSampleRates = {list}"));
-        assert_eq!(c.rates(), RateSet::DEFAULT);
+        assert_eq!(c.rates(), DEFAULT_RATES);
         assert_eq!(
             w.last().map(|w| &w.problem),
             Some(&Problem::TooLong { max: 256 })

@@ -100,6 +100,15 @@ impl SampleTypeSet {
             .into_iter()
             .filter(move |&t| self.contains(t))
     }
+
+    pub const fn len(self) -> u32 {
+        self.0.count_ones()
+    }
+
+    /// The best member (the first in [`SampleType::ALL`] order); `None` only for an empty set.
+    pub fn preferred(self) -> Option<SampleType> {
+        self.iter().next()
+    }
 }
 
 impl FromIterator<SampleType> for SampleTypeSet {
@@ -169,6 +178,17 @@ impl RateSet {
             .into_iter()
             .filter_map(|hz| SampleRate::new(hz).ok())
             .filter(move |&r| self.contains(r))
+    }
+
+    /// The lowest member; `None` only for an empty set.
+    pub fn lowest(self) -> Option<SampleRate> {
+        self.iter().next()
+    }
+
+    /// The member closest to `hz`, the higher one on a tie.
+    pub fn nearest(self, hz: u32) -> Option<SampleRate> {
+        self.iter()
+            .min_by_key(|r| (r.hz().abs_diff(hz), u32::MAX - r.hz()))
     }
 }
 
