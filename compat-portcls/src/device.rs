@@ -91,7 +91,8 @@ impl<P: Platform> CableDevice<P> {
     ) -> Result<Arc<CableDevice<P>>, NtStatus> {
         let caps = pin_capabilities(config)?;
         let ring = platform.allocate(ring_bytes(config))?;
-        let cable = Cable::new(ring, platform.frequency());
+        let mut cable = Cable::new(ring, platform.frequency());
+        cable.set_debug_link(crate::debug::link(u32::from(index)));
         Ok(Arc::new(CableDevice {
             platform,
             index,

@@ -45,6 +45,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod com;
+pub mod debug;
 pub mod descriptor;
 pub mod guids;
 pub mod kernel;

@@ -26,6 +26,18 @@ static PORTCLS_UNLOAD: AtomicUsize = AtomicUsize::new(0);
 
 type Unload = unsafe extern "C" fn(driver: *mut DRIVER_OBJECT);
 
+/// The debugger's way in: WinDbg's `cadenza.js` finds this symbol, checks its magic and
+/// version, and follows it to the trace ring and the live-stream table. Exported unmangled and
+/// kept even though nothing in the driver reads it.
+#[unsafe(no_mangle)]
+#[used]
+pub static CADENZA_DEBUG_ROOT: cadenza_engine::debug_registry::CadenzaDebugRoot =
+    cadenza_engine::debug_registry::CadenzaDebugRoot::new(
+        cadenza_portcls::debug::FRAMEWORK,
+        &cadenza_portcls::debug::TRACE,
+        &cadenza_portcls::debug::STREAMS,
+    );
+
 /// DriverEntry. PASSIVE_LEVEL.
 ///
 /// # Safety
@@ -55,6 +67,10 @@ pub unsafe extern "system" fn driver_entry(
     };
     if status < 0 {
         return status;
+    }
+    {
+        use cadenza_engine::platform::Platform as _;
+        CADENZA_DEBUG_ROOT.set_qpc_frequency(cadenza_kernel::KernelPlatform.frequency());
     }
     // SAFETY: once, from DriverEntry, after WdfDriverCreate, with the kernel's arguments.
     let status = unsafe {

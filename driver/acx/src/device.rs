@@ -83,11 +83,13 @@ impl<P: Platform> AcxDevice<P> {
             .ok_or(NtStatus::INVALID_PARAMETER)?;
         let ring_bytes = Cable::ring_bytes(max_rate, max_block, RING_MILLIS);
         let mut cables = heapless::Vec::new();
-        for _ in 0..model.cables() {
+        for index in 0..model.cables() {
             // Earlier cables are freed by their Drop if this one fails.
             let ring = platform.allocate(ring_bytes)?;
+            let mut cable = Cable::new(ring, platform.frequency());
+            cable.set_debug_link(crate::debug::link(u32::from(index)));
             let cell = Arc::new(CableCell {
-                lock: Locked::new(Cable::new(ring, platform.frequency())),
+                lock: Locked::new(cable),
                 platform: platform.clone(),
             });
             cables

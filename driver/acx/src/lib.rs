@@ -37,6 +37,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod circuit;
+pub mod debug;
 pub mod device;
 pub mod elements;
 pub mod names;

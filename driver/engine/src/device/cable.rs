@@ -154,6 +154,7 @@ pub struct Cable {
     /// Underrun episodes (a packet-mode render client stopped writing) since creation.
     underrun_episodes: u64,
     presence: super::Presence,
+    debug: Option<super::debug_link::DebugLink>,
 }
 
 impl Cable {
@@ -177,6 +178,7 @@ impl Cable {
             freq,
             underrun_episodes: 0,
             presence: super::Presence::Present,
+            debug: None,
         }
     }
 
@@ -202,6 +204,11 @@ impl Cable {
             Direction::Render => &mut self.render_gain,
             Direction::Capture => &mut self.capture_gain,
         }
+    }
+
+    /// Records this cable's activity in the driver's trace ring and stream table.
+    pub fn set_debug_link(&mut self, link: super::debug_link::DebugLink) {
+        self.debug = Some(link);
     }
 
     pub const fn underrun_episodes(&self) -> u64 {
@@ -382,6 +389,10 @@ impl AudioDevice for Cable {
 
     fn store_presence(&mut self, presence: super::Presence) {
         self.presence = presence;
+    }
+
+    fn debug_link(&self) -> Option<&super::debug_link::DebugLink> {
+        self.debug.as_ref()
     }
 
     fn stream(&self, direction: Direction) -> Option<&Stream> {

@@ -13,6 +13,7 @@
 //! that have not been produced.
 
 pub mod cable;
+pub mod debug_link;
 pub mod hardware;
 pub mod null_sink;
 pub mod ops;
@@ -46,6 +47,10 @@ pub trait AudioDevice {
     }
     /// Records a presence change. Devices that can lose power or be removed keep it.
     fn store_presence(&mut self, _presence: Presence) {}
+    /// Where this device's activity is recorded for the debugger, if anywhere.
+    fn debug_link(&self) -> Option<&debug_link::DebugLink> {
+        None
+    }
     /// The stream open on the `direction` pin, if any.
     fn stream(&self, direction: Direction) -> Option<&Stream>;
     fn stream_mut(&mut self, direction: Direction) -> Option<&mut Stream>;

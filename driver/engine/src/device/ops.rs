@@ -4,6 +4,7 @@
 //! arguments and results. Each runs with the device lock held (the adapter wraps the call in
 //! [`crate::platform::Locked::with`]) and never allocates, blocks or panics.
 
+use super::debug_link::{self, Op};
 use super::{AudioDevice, Presence};
 use crate::format::Format;
 use crate::geometry::BufferGeometry;
@@ -14,6 +15,7 @@ use crate::stream::{
     TimerOutcome, TimerRequest,
 };
 use crate::time::{CounterFrequency, Ticks};
+use crate::trace::TraceKind;
 
 fn stream<D: AudioDevice + ?Sized>(
     dev: &mut D,
@@ -63,6 +65,14 @@ pub fn set_presence<D: AudioDevice + ?Sized>(
             }
         }
     }
+    if let Some(link) = dev.debug_link() {
+        let (kind, args) = match presence {
+            Presence::Removed => (TraceKind::DeviceRemoved, [0; 4]),
+            Presence::PoweredDown => (TraceKind::Power, [3, 0, 0, 0]),
+            Presence::Present => (TraceKind::Power, [0; 4]),
+        };
+        link.record(now, 0, kind, args);
+    }
     dev.store_presence(presence);
     requests
 }
@@ -81,7 +91,18 @@ pub fn open<D: AudioDevice + ?Sized>(
     }
     dev.check_format(direction, &format)?;
     let s = dev.new_stream(id, direction, format, freq);
-    dev.install(s)
+    dev.install(s)?;
+    if let Some(link) = dev.debug_link() {
+        // Stream creation runs on no timeline: its records carry counter value 0.
+        let args = [
+            debug_link::direction_arg(direction),
+            u64::from(format.rate().hz()),
+            u64::from(format.channels().get()),
+            u64::from(crate::debug_registry::sample_type_code(format.sample())),
+        ];
+        link.record(Ticks::ZERO, id, TraceKind::StreamCreated, args);
+    }
+    Ok(())
 }
 
 /// Stream destruction: stops the stream if needed and hands back its buffer for freeing.
@@ -91,12 +112,17 @@ pub fn close<D: AudioDevice + ?Sized>(
     now: Ticks,
 ) -> Option<DmaBuffer> {
     dev.sync(now);
+    let link = dev.debug_link().copied();
     let mut s = dev.remove(direction)?;
     while s.state() != KsState::Stop {
         let next = s.state().step_towards(KsState::Stop);
         if s.set_state(next, now).is_err() {
             break;
         }
+    }
+    if let Some(link) = link {
+        link.record(now, s.id(), TraceKind::StreamDestroyed, [0; 4]);
+        let _ = link.table.retire(link.cable, s.id());
     }
     s.detach_buffer().ok()
 }
@@ -122,18 +148,40 @@ pub fn attach_buffer<D: AudioDevice + ?Sized>(
     if let Err(e) = present(dev) {
         return Err((e, memory));
     }
-    match dev.stream_mut(direction) {
-        Some(s) => s.attach_buffer(memory, geometry),
-        None => Err((StreamError::WrongState, memory)),
+    let link = dev.debug_link().copied();
+    let Some(s) = dev.stream_mut(direction) else {
+        return Err((StreamError::WrongState, memory));
+    };
+    s.attach_buffer(memory, geometry)?;
+    if let Some(link) = link {
+        let args = [
+            u64::from(geometry.span_bytes()),
+            u64::from(geometry.packet_frames()),
+            u64::from(geometry.packets().get()),
+            u64::from(geometry.stride()),
+        ];
+        link.record(Ticks::ZERO, s.id(), TraceKind::BufferAllocated, args);
     }
+    Ok(())
 }
 
-/// Detaches the buffer for freeing.
+/// Detaches the buffer for freeing. Works whatever the presence: cleanup must always work.
 pub fn detach_buffer<D: AudioDevice + ?Sized>(
     dev: &mut D,
     direction: Direction,
 ) -> Result<DmaBuffer, StreamError> {
-    stream(dev, direction)?.detach_buffer()
+    let link = dev.debug_link().copied();
+    let s = stream_any(dev, direction)?;
+    let memory = s.detach_buffer()?;
+    if let Some(link) = link {
+        link.record(
+            Ticks::ZERO,
+            s.id(),
+            TraceKind::BufferFreed,
+            [memory.len() as u64, 0, 0, 0],
+        );
+    }
+    Ok(memory)
 }
 
 /// SetState (one KS step).
@@ -150,9 +198,26 @@ pub fn set_state<D: AudioDevice + ?Sized>(
         present(dev)?;
     }
     dev.sync(now);
-    let request = stream_any(dev, direction)?.set_state(to, now)?;
-    dev.state_changed(direction, to, now);
-    Ok(request)
+    let link = dev.debug_link().copied();
+    let s = stream_any(dev, direction)?;
+    let from = s.state();
+    match s.set_state(to, now) {
+        Ok(request) => {
+            if let Some(link) = link {
+                let args = [u64::from(from.raw()), u64::from(to.raw()), 0, 0];
+                link.record(now, s.id(), TraceKind::StateChange, args);
+                link.publish(s, now);
+            }
+            dev.state_changed(direction, to, now);
+            Ok(request)
+        }
+        Err(e) => {
+            if let Some(link) = link {
+                link.error(now, s.id(), e.into(), Op::SetState);
+            }
+            Err(e)
+        }
+    }
 }
 
 fn stream_any<D: AudioDevice + ?Sized>(
@@ -169,9 +234,24 @@ pub fn on_timer<D: AudioDevice + ?Sized>(
     now: Ticks,
 ) -> TimerOutcome {
     dev.sync(now);
-    dev.stream_mut(direction)
-        .map(|s| s.on_timer(now))
-        .unwrap_or_default()
+    let link = dev.debug_link().copied();
+    let Some(s) = dev.stream_mut(direction) else {
+        return TimerOutcome::default();
+    };
+    let before = *s.stats();
+    let outcome = s.on_timer(now);
+    if let Some(link) = link {
+        if let Some(n) = outcome.notice {
+            link.record(
+                now,
+                s.id(),
+                TraceKind::Notification,
+                [n.packet, n.qpc.get(), 0, 0],
+            );
+        }
+        link.stats_changed(s, &before, now);
+    }
+    outcome
 }
 
 /// GetPosition.
@@ -213,7 +293,19 @@ pub fn set_write_packet<D: AudioDevice + ?Sized>(
     now: Ticks,
 ) -> Result<(), StreamError> {
     dev.sync(now);
-    stream(dev, Direction::Render)?.set_write_packet(number, flags, eos_bytes, now)
+    let link = dev.debug_link().copied();
+    let s = stream(dev, Direction::Render)?;
+    let result = s.set_write_packet(number, flags, eos_bytes, now);
+    if let Some(link) = link {
+        match result {
+            Ok(()) => {
+                let args = [u64::from(number), u64::from(flags), u64::from(eos_bytes), 0];
+                link.record(now, s.id(), TraceKind::PacketWritten, args);
+            }
+            Err(e) => link.error(now, s.id(), e.into(), Op::WritePacket),
+        }
+    }
+    result
 }
 
 /// GetReadPacket / GetCapturePacket.
@@ -222,7 +314,16 @@ pub fn read_packet<D: AudioDevice + ?Sized>(
     now: Ticks,
 ) -> Result<ReadPacket, StreamError> {
     dev.sync(now);
-    stream(dev, Direction::Capture)?.read_packet(now)
+    let link = dev.debug_link().copied();
+    let s = stream(dev, Direction::Capture)?;
+    let before = *s.stats();
+    let result = s.read_packet(now);
+    if let (Some(link), Ok(p)) = (link, result) {
+        let args = [u64::from(p.number), p.qpc.get(), u64::from(p.more_data), 0];
+        link.record(now, s.id(), TraceKind::PacketRead, args);
+        link.stats_changed(s, &before, now);
+    }
+    result
 }
 
 /// RegisterNotificationEvent.
@@ -231,16 +332,38 @@ pub fn register_event<D: AudioDevice + ?Sized>(
     direction: Direction,
     event: EventHandle,
 ) -> Result<(), StreamError> {
-    stream(dev, direction)?.register_event(event)
+    let link = dev.debug_link().copied();
+    let s = stream(dev, direction)?;
+    s.register_event(event)?;
+    if let Some(link) = link {
+        link.record(
+            Ticks::ZERO,
+            s.id(),
+            TraceKind::EventRegistered,
+            [event.raw() as u64, 0, 0, 0],
+        );
+    }
+    Ok(())
 }
 
-/// UnregisterNotificationEvent.
+/// UnregisterNotificationEvent. Works whatever the presence: cleanup must always work.
 pub fn unregister_event<D: AudioDevice + ?Sized>(
     dev: &mut D,
     direction: Direction,
     event: EventHandle,
 ) -> Result<(), StreamError> {
-    stream(dev, direction)?.unregister_event(event)
+    let link = dev.debug_link().copied();
+    let s = stream_any(dev, direction)?;
+    s.unregister_event(event)?;
+    if let Some(link) = link {
+        link.record(
+            Ticks::ZERO,
+            s.id(),
+            TraceKind::EventUnregistered,
+            [event.raw() as u64, 0, 0, 0],
+        );
+    }
+    Ok(())
 }
 
 /// GetHWLatency / GetHwLatency.

@@ -38,6 +38,18 @@ const fn size32<T>() -> u32 {
     size_of::<T>() as u32
 }
 
+/// The debugger's way in: WinDbg's `cadenza.js` finds this symbol, checks its magic and
+/// version, and follows it to the trace ring and the live-stream table. Exported unmangled and
+/// kept even though nothing in the driver reads it.
+#[unsafe(no_mangle)]
+#[used]
+pub static CADENZA_DEBUG_ROOT: cadenza_engine::debug_registry::CadenzaDebugRoot =
+    cadenza_engine::debug_registry::CadenzaDebugRoot::new(
+        cadenza_acx::debug::FRAMEWORK,
+        &cadenza_acx::debug::TRACE,
+        &cadenza_acx::debug::STREAMS,
+    );
+
 /// DriverEntry (PASSIVE_LEVEL): WdfDriverCreate, then AcxDriverInitialize.
 ///
 /// # Safety
@@ -69,6 +81,10 @@ pub unsafe extern "system" fn driver_entry(
     };
     if status < 0 {
         return status;
+    }
+    {
+        use cadenza_engine::platform::Platform as _;
+        CADENZA_DEBUG_ROOT.set_qpc_frequency(cadenza_kernel::KernelPlatform.frequency());
     }
     // SAFETY: ACX_DRIVER_CONFIG is plain data; zero is its ACX_DRIVER_CONFIG_INIT state but Size.
     let mut acx_config: acx::ACX_DRIVER_CONFIG = unsafe { zeroed() };

@@ -1,0 +1,212 @@
+//! The link from a device to the driver's debug memory: the trace ring and the table of live
+//! streams that WinDbg's `cadenza.js` reads through `CADENZA_DEBUG_ROOT`.
+//!
+//! A device that carries a [`DebugLink`] has every [`ops`](super::ops) call recorded: state
+//! changes, buffers, notifications (and missed ones), packets, events, underruns, overflows,
+//! power and removal, errors with their NTSTATUS. Recording is lock-free and allocation-free,
+//! so it is safe on the DPC path; a device without a link records nothing.
+
+use crate::debug_registry::{DEFAULT_SLOTS, DebugFramework, StreamTable};
+use crate::status::NtStatus;
+use crate::stream::{Direction, Stream, StreamStats};
+use crate::time::Ticks;
+use crate::trace::{DEFAULT_CAPACITY, TraceKind, TraceRing};
+
+/// Where a device's streams are recorded.
+#[derive(Clone, Copy, Debug)]
+pub struct DebugLink {
+    pub trace: &'static TraceRing<DEFAULT_CAPACITY>,
+    pub table: &'static StreamTable<DEFAULT_SLOTS>,
+    pub framework: DebugFramework,
+    /// 0-based cable (device) index, shown in the stream table.
+    pub cable: u32,
+}
+
+/// Operation codes recorded as the second argument of [`TraceKind::Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Op {
+    Open = 1,
+    SetFormat = 2,
+    AttachBuffer = 3,
+    SetState = 4,
+    Position = 5,
+    WritePacket = 6,
+    ReadPacket = 7,
+    RegisterEvent = 8,
+    UnregisterEvent = 9,
+}
+
+impl DebugLink {
+    /// Records one event for `stream` (0 for device-wide events).
+    pub fn record(&self, now: Ticks, stream: u32, kind: TraceKind, args: [u64; 4]) {
+        // A full ring drops the record and counts it; tracing never waits.
+        let _ = self.trace.record(now.get(), stream, kind, args);
+    }
+
+    /// Records a refused call.
+    pub fn error(&self, now: Ticks, stream: u32, status: NtStatus, op: Op) {
+        #[allow(clippy::cast_sign_loss)] // the NTSTATUS bit pattern, as WinDbg shows it
+        let code = u64::from(status.0 as u32);
+        self.record(now, stream, TraceKind::Error, [code, op as u64, 0, 0]);
+    }
+
+    /// Publishes `stream`'s current snapshot to the table.
+    pub fn publish(&self, stream: &Stream, now: Ticks) {
+        let _ = self
+            .table
+            .publish_stream(self.framework, self.cable, stream, now);
+    }
+
+    /// Records what changed in `stream`'s counters since `before` (missed notifications,
+    /// underruns, overflows), then publishes the stream.
+    pub fn stats_changed(&self, stream: &Stream, before: &StreamStats, now: Ticks) {
+        let after = stream.stats();
+        let id = stream.id();
+        let missed = after
+            .missed_notifications
+            .saturating_sub(before.missed_notifications);
+        if missed > 0 {
+            let newest = stream.completed_packets(now);
+            self.record(
+                now,
+                id,
+                TraceKind::MissedNotifications,
+                [missed, newest, 0, 0],
+            );
+        }
+        if after.max_lateness_ticks > before.max_lateness_ticks {
+            self.record(
+                now,
+                id,
+                TraceKind::LateTimer,
+                [after.max_lateness_ticks, 0, 0, 0],
+            );
+        }
+        let underrun = after.underrun_frames.saturating_sub(before.underrun_frames);
+        if underrun > 0 {
+            self.record(
+                now,
+                id,
+                TraceKind::Underrun,
+                [underrun, stream.transferred(), 0, 0],
+            );
+        }
+        let overflow = after
+            .overflow_packets
+            .saturating_sub(before.overflow_packets);
+        if overflow > 0 {
+            self.record(now, id, TraceKind::Overflow, [overflow, 0, 0, 0]);
+        }
+        self.publish(stream, now);
+    }
+}
+
+/// The direction code the trace uses (0 render, 1 capture).
+pub const fn direction_arg(d: Direction) -> u64 {
+    match d {
+        Direction::Render => 0,
+        Direction::Capture => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::cable::Cable;
+    use crate::device::{Presence, ops};
+    use crate::format::Format;
+    use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
+    use crate::platform::{DmaBuffer, EventHandle};
+    use crate::state::KsState;
+    use crate::time::CounterFrequency;
+    use core::ptr::NonNull;
+    use std::boxed::Box;
+    use std::vec;
+    use std::vec::Vec;
+
+    fn memory(bytes: usize) -> DmaBuffer {
+        let leaked: &'static mut [u8] = Box::leak(vec![0u8; bytes].into_boxed_slice());
+        // SAFETY: leaked memory lives forever and is used only through this buffer.
+        unsafe { DmaBuffer::from_raw_parts(NonNull::new(leaked.as_mut_ptr()).unwrap(), bytes) }
+    }
+
+    #[test]
+    fn ops_record_every_step_of_a_stream_and_keep_the_table_current() {
+        const F: CounterFrequency = CounterFrequency::TEN_MHZ;
+        let trace: &'static TraceRing<DEFAULT_CAPACITY> = Box::leak(Box::new(TraceRing::new()));
+        let table: &'static StreamTable<DEFAULT_SLOTS> = Box::leak(Box::new(StreamTable::new()));
+        let mut cable = Cable::new(memory(1 << 16), F);
+        cable.set_debug_link(DebugLink {
+            trace,
+            table,
+            framework: DebugFramework::PortCls,
+            cable: 3,
+        });
+
+        ops::open(&mut cable, 7, Direction::Render, Format::DEFAULT, F).unwrap();
+        let g = BufferGeometry::plan(
+            &Format::DEFAULT,
+            7680,
+            PacketCount::Two,
+            true,
+            &BufferLimits::DEFAULT,
+        )
+        .unwrap();
+        ops::attach_buffer(&mut cable, Direction::Render, memory(7680), g)
+            .map_err(|(e, _)| e)
+            .unwrap();
+        ops::register_event(
+            &mut cable,
+            Direction::Render,
+            EventHandle::host(0x40).unwrap(),
+        )
+        .unwrap();
+        for s in [KsState::Acquire, KsState::Pause, KsState::Run] {
+            ops::set_state(&mut cable, Direction::Render, s, Ticks(0)).unwrap();
+        }
+        ops::set_write_packet(&mut cable, 1, 0, 0, Ticks(10)).unwrap();
+        assert!(ops::set_write_packet(&mut cable, 0, 0, 0, Ticks(10)).is_err()); // late
+        ops::on_timer(&mut cable, Direction::Render, Ticks(350_000)); // 2.5 packets late
+        let live = table
+            .find(3, 7)
+            .expect("the running stream is in the table");
+        assert_eq!(live.state, KsState::Run.raw());
+        assert_eq!(live.stats.missed_notifications, 2);
+        ops::set_presence(&mut cable, Presence::Removed, Ticks(400_000));
+        let memory = ops::close(&mut cable, Direction::Render, Ticks(400_000)).unwrap();
+        assert_eq!(memory.len(), 7680);
+        assert!(
+            table.find(3, 7).is_none(),
+            "a destroyed stream leaves the table"
+        );
+
+        let kinds: Vec<TraceKind> = trace.iter().filter_map(|e| e.kind()).collect();
+        assert_eq!(
+            kinds,
+            [
+                TraceKind::StreamCreated,
+                TraceKind::BufferAllocated,
+                TraceKind::EventRegistered,
+                TraceKind::StateChange,
+                TraceKind::StateChange,
+                TraceKind::StateChange,
+                TraceKind::PacketWritten,
+                TraceKind::Error,
+                TraceKind::Notification,
+                TraceKind::MissedNotifications,
+                TraceKind::LateTimer,
+                TraceKind::DeviceRemoved,
+                TraceKind::StreamDestroyed,
+            ]
+        );
+        let error = trace
+            .iter()
+            .find(|e| e.kind() == Some(TraceKind::Error))
+            .unwrap();
+        assert_eq!(
+            error.args[0], 0xC000_003D,
+            "STATUS_DATA_LATE_ERROR is recorded"
+        );
+    }
+}
