@@ -244,8 +244,11 @@ pub struct AttachedBuffer {
 struct RenderPackets {
     /// Set by the first SetWritePacket; until then the buffer is a classic looped buffer.
     active: bool,
-    /// Newest linear packet the client has written.
-    last_written: Option<u64>,
+    /// Which linear packet each buffer slot holds, as the client last wrote it (slot =
+    /// packet % packets). A slot holds valid data for packet `p` only if `p` itself was
+    /// written there: a packet the client skipped reads as missing, never as the stale
+    /// audio left in its slot.
+    slots: [Option<u64>; 2],
     /// Linear frame at which the data ends (end of stream), once announced.
     eos_frame: Option<Frames>,
 }
@@ -670,8 +673,10 @@ impl Stream {
             return Err(StreamError::PacketOverrun);
         }
         self.render_packets.active = true;
-        self.render_packets.last_written =
-            Some(self.render_packets.last_written.map_or(n, |w| w.max(n)));
+        let slot = usize::try_from(n % u64::from(geometry.packets().get())).unwrap_or(0);
+        if let Some(held) = self.render_packets.slots.get_mut(slot) {
+            *held = Some(n);
+        }
         if eos {
             let eos_frames = u64::from(eos_bytes / u32::from(geometry.block_align()));
             self.render_packets.eos_frame =
@@ -700,16 +705,15 @@ impl Stream {
         };
         let pf = u64::from(g.packet_frames());
         let packet = frame / pf;
-        let valid_until = rp.last_written.map_or(0, |w| (w + 1) * pf);
-        let valid_until = rp.eos_frame.map_or(valid_until, |e| valid_until.min(e));
-        if packet_written(rp.last_written, packet) && frame < valid_until {
-            (RenderData::Valid, max.min(valid_until - frame))
+        // The answer holds to the end of this packet (or the end of stream, if sooner).
+        let packet_end = (packet + 1) * pf;
+        let run_end = rp.eos_frame.map_or(packet_end, |e| packet_end.min(e));
+        let run = max.min(run_end - frame).max(1);
+        let slot = usize::try_from(packet % u64::from(g.packets().get())).unwrap_or(0);
+        if rp.slots.get(slot).copied().flatten() == Some(packet) {
+            (RenderData::Valid, run)
         } else {
-            let next_change = rp.eos_frame.unwrap_or(u64::MAX);
-            (
-                RenderData::Missing,
-                max.min(next_change.saturating_sub(frame)).max(1),
-            )
+            (RenderData::Missing, run)
         }
     }
 
@@ -727,7 +731,12 @@ impl Stream {
         if self.next_read_packet >= completed {
             return Err(StreamError::NotReady);
         }
-        let oldest_intact = completed.saturating_sub(u64::from(geometry.packets().get()));
+        // The packet in progress is overwriting the slot of the packet `packets` before it:
+        // once it has begun (the position is past its first frame), that one is no longer
+        // intact. Overflow overwrites the oldest data first.
+        let pos = self.frames_at(now);
+        let started = pos.div_ceil(u64::from(geometry.packet_frames()));
+        let oldest_intact = started.saturating_sub(u64::from(geometry.packets().get()));
         if self.next_read_packet < oldest_intact {
             self.stats.overflow_packets += oldest_intact - self.next_read_packet;
             self.next_read_packet = oldest_intact;
@@ -763,10 +772,6 @@ impl Stream {
             codec_delay_hns: hns,
         }
     }
-}
-
-fn packet_written(last_written: Option<u64>, packet: u64) -> bool {
-    last_written.is_some_and(|w| packet <= w)
 }
 
 /// Turns a wrapping 32-bit packet number into the linear packet nearest `reference`.

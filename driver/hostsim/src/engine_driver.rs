@@ -2,8 +2,8 @@
 //! events — the smallest adapter there can be. The PortCls and ACX simulators wrap the same
 //! engine calls behind their framework's interfaces.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use cadenza_engine::device::AudioDevice;
 use cadenza_engine::device::cable::Cable;
@@ -26,7 +26,7 @@ type SharedCable = Locked<SpinRawLock, Cable>;
 /// What a timer callback needs: the cable, its direction, its own timer, and a record of
 /// what it delivered.
 struct StreamContext {
-    cable: *const SharedCable,
+    cable: Arc<SharedCable>,
     platform: SimPlatform,
     direction: Direction,
     timer: Mutex<Option<SimTimer>>,
@@ -36,13 +36,12 @@ struct StreamContext {
 }
 
 fn on_timer(context: *const ()) {
-    // SAFETY: the context is a `StreamContext` boxed by `EngineDriver::allocate`; the box
-    // (and the cable it points to) outlive the timer, which is dropped first in `close`.
+    // SAFETY: the context is the `StreamContext` of an `Arc` that `EngineDriver::streams`
+    // holds until `close`, which drops this timer before releasing the `Arc`.
     let ctx = unsafe { &*context.cast::<StreamContext>() };
     ctx.callbacks.fetch_add(1, Ordering::Relaxed);
     let now = ctx.platform.now();
-    // SAFETY: `cable` points into the driver's box, alive for the driver's lifetime.
-    let cable = unsafe { &*ctx.cable };
+    let cable = &ctx.cable;
     let outcome = cable.with(|c| {
         let out = ops::on_timer(c, ctx.direction, now);
         if out.notice.is_some()
@@ -74,8 +73,11 @@ fn on_timer(context: *const ()) {
 /// The engine-level driver: one cable.
 pub struct EngineDriver {
     platform: SimPlatform,
-    cable: Box<SharedCable>,
-    streams: [Option<Box<StreamContext>>; 2],
+    cable: Arc<SharedCable>,
+    // `Arc`, not `Box`: a timer holds a raw pointer to its context, and moving a `Box`
+    // re-asserts unique ownership of the pointee, invalidating that pointer (Miri's aliasing
+    // models reject it); an `Arc` is shared ownership, so moving it changes nothing.
+    streams: [Option<Arc<StreamContext>>; 2],
     next_id: u32,
 }
 
@@ -96,7 +98,7 @@ impl EngineDriver {
     /// A cable whose ring holds half a second of 16-channel float at 192 kHz.
     pub fn new(platform: SimPlatform) -> Result<EngineDriver, NtStatus> {
         let ring = platform.allocate(Cable::ring_bytes(192_000, 64, 500))?;
-        let cable = Box::new(Locked::new(Cable::new(ring, platform.frequency())));
+        let cable = Arc::new(Locked::new(Cable::new(ring, platform.frequency())));
         Ok(EngineDriver {
             platform,
             cable,
@@ -187,8 +189,8 @@ impl DriverUnderTest for EngineDriver {
         )?;
         // Everything that can fail comes first, so a failure leaves the stream untouched.
         let event = EventHandle::host(0x1000 + index(direction)).ok_or(NtStatus::UNSUCCESSFUL)?;
-        let ctx = Box::new(StreamContext {
-            cable: &raw const *self.cable,
+        let ctx = Arc::new(StreamContext {
+            cable: Arc::clone(&self.cable),
             platform: self.platform.clone(),
             direction,
             timer: Mutex::new(None),
@@ -198,7 +200,7 @@ impl DriverUnderTest for EngineDriver {
         });
         let timer = self.platform.create_timer(TimerTarget {
             callback: on_timer,
-            context: (&raw const *ctx).cast(),
+            context: Arc::as_ptr(&ctx).cast(),
         })?;
         let memory = self.platform.allocate(geometry.span_bytes() as usize)?;
         let view = ClientBuffer {

@@ -478,3 +478,34 @@ fn a_pause_with_a_stale_counter_value_never_moves_the_position_backwards() {
     s.set_state(KsState::Pause, Ticks(90_000)).unwrap();
     assert_eq!(s.position(Ticks(200_000)).frames, 480);
 }
+
+#[test]
+fn a_skipped_packet_reads_as_missing_not_as_the_stale_audio_in_its_slot() {
+    // Regression (found by the soak): only the newest packet number was remembered, so a
+    // packet the client skipped played the old audio still in its slot as if it were valid.
+    let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
+    s.set_state(KsState::Acquire, Ticks(0)).unwrap();
+    s.set_state(KsState::Pause, Ticks(0)).unwrap();
+    s.set_write_packet(0, 0, 0, Ticks(0)).unwrap();
+    s.set_write_packet(1, 0, 0, Ticks(0)).unwrap();
+    s.set_state(KsState::Run, Ticks(0)).unwrap();
+    // The client oversleeps packet 2's turn and writes packet 3 while 2 plays.
+    s.set_write_packet(3, 0, 0, Ticks(2 * PACKET_TICKS + 1))
+        .unwrap();
+    assert_eq!(s.render_data(2 * 480, 10_000), (RenderData::Missing, 480));
+    assert_eq!(s.render_data(3 * 480, 10_000), (RenderData::Valid, 480));
+    assert_eq!(s.render_data(4 * 480, 10_000).0, RenderData::Missing);
+}
+
+#[test]
+fn a_capture_packet_whose_slot_is_being_overwritten_is_skipped_not_torn() {
+    // Regression (found by the soak): mid-packet, the packet `packets` back shares its slot
+    // with the packet being recorded, so it is no longer intact.
+    let mut s = stream_with_buffer(Direction::Capture, PacketCount::Two);
+    run(&mut s, 0);
+    let p = s
+        .read_packet(Ticks(2 * PACKET_TICKS + PACKET_TICKS / 2))
+        .unwrap();
+    assert_eq!(p.number, 1);
+    assert_eq!(s.stats().overflow_packets, 1);
+}
