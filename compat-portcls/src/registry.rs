@@ -2,66 +2,28 @@
 //! engine's [`RegValue`], for the configuration the Windows edge reads at StartDevice. Plain
 //! Rust, so the decoding is tested on the host; only the ZwQueryValueKey call is Windows-only.
 
-use cadenza_engine::config::{ConfigBuilder, ConfigWarning, RegValue};
+use cadenza_engine::config::{ConfigBuilder, ConfigWarning, RegValue, decode_registry_data};
 
-/// `REG_SZ`.
-pub const REG_SZ: u32 = 1;
-/// `REG_DWORD`.
-pub const REG_DWORD: u32 = 4;
-/// `REG_MULTI_SZ`.
-pub const REG_MULTI_SZ: u32 = 7;
+pub use cadenza_engine::config::{MAX_REGISTRY_TEXT as MAX_TEXT, REG_DWORD, REG_MULTI_SZ, REG_SZ};
 
 /// Bytes before `Data` in KEY_VALUE_PARTIAL_INFORMATION (TitleIndex, Type, DataLength).
 pub const PARTIAL_INFORMATION_HEADER: usize = 12;
 
-/// Longest string value we decode, in bytes of UTF-8.
-pub const MAX_TEXT: usize = 512;
-
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at + 4)?;
+    let s = b.get(at..at.checked_add(4)?)?;
     Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// Decodes one KEY_VALUE_PARTIAL_INFORMATION. Strings are decoded into `text` (UTF-16 →
-/// UTF-8); a value that cannot be decoded (short data, bad UTF-16, too long) becomes
-/// `RegValue::Other` with its type, so the builder reports it rather than guessing.
+/// Decodes one KEY_VALUE_PARTIAL_INFORMATION: the header here, the value by the engine's
+/// shared [`decode_registry_data`]. Data shorter than its stated length is `RegValue::Other`.
 pub fn decode<'t>(info: &[u8], text: &'t mut heapless::String<MAX_TEXT>) -> Option<RegValue<'t>> {
     let reg_type = u32_at(info, 4)?;
     let len = usize::try_from(u32_at(info, 8)?).ok()?;
     let data = info.get(PARTIAL_INFORMATION_HEADER..PARTIAL_INFORMATION_HEADER.checked_add(len)?);
-    let other = RegValue::Other { reg_type };
-    let Some(data) = data else {
-        return Some(other);
-    };
-    match reg_type {
-        REG_DWORD => Some(
-            u32_at(data, 0)
-                .filter(|_| len == 4)
-                .map_or(other, RegValue::Dword),
-        ),
-        REG_SZ | REG_MULTI_SZ => {
-            text.clear();
-            if data.len() % 2 != 0 {
-                return Some(other);
-            }
-            let units = data
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]));
-            for ch in char::decode_utf16(units) {
-                let Ok(ch) = ch else { return Some(other) };
-                if text.push(ch).is_err() {
-                    return Some(other);
-                }
-            }
-            let s: &'t str = text.as_str();
-            Some(if reg_type == REG_SZ {
-                RegValue::Sz(s)
-            } else {
-                RegValue::MultiSz(s)
-            })
-        }
-        _ => Some(other),
-    }
+    Some(match data {
+        Some(data) => decode_registry_data(reg_type, data, text),
+        None => RegValue::Other { reg_type },
+    })
 }
 
 /// Applies one decoded value to the builder, reporting a warning through `warn`.

@@ -353,6 +353,58 @@ pub const KEYS: &[KeySpec] = &[
 // Value types
 // -------------------------------------------------------------------------------------------
 
+/// `REG_SZ`, `REG_DWORD` and `REG_MULTI_SZ`: the registry types the parameters use.
+pub const REG_SZ: u32 = 1;
+/// See [`REG_SZ`].
+pub const REG_DWORD: u32 = 4;
+/// See [`REG_SZ`].
+pub const REG_MULTI_SZ: u32 = 7;
+
+/// Longest string value decoded from the registry, in bytes of UTF-8.
+pub const MAX_REGISTRY_TEXT: usize = 512;
+
+/// Decodes a registry value's type and raw data (as ZwQueryValueKey or WdfRegistryQueryValue
+/// return them) into a [`RegValue`]. Both drivers read their parameters through this, so the
+/// decoding of untrusted registry bytes is one host-tested function. Strings are UTF-16LE
+/// decoded into `text`; anything that cannot be decoded exactly (odd length, bad UTF-16, too
+/// long, a DWORD of the wrong size, another type) becomes [`RegValue::Other`], which the
+/// builder reports and replaces by the default rather than guessing.
+pub fn decode_registry_data<'t>(
+    reg_type: u32,
+    data: &[u8],
+    text: &'t mut String<MAX_REGISTRY_TEXT>,
+) -> RegValue<'t> {
+    let other = RegValue::Other { reg_type };
+    match reg_type {
+        REG_DWORD => match <[u8; 4]>::try_from(data) {
+            Ok(bytes) => RegValue::Dword(u32::from_le_bytes(bytes)),
+            Err(_) => other,
+        },
+        REG_SZ | REG_MULTI_SZ => {
+            text.clear();
+            if !data.len().is_multiple_of(2) {
+                return other;
+            }
+            let units = data
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]));
+            for ch in char::decode_utf16(units) {
+                let Ok(ch) = ch else { return other };
+                if text.push(ch).is_err() {
+                    return other;
+                }
+            }
+            let s: &'t str = text.as_str();
+            if reg_type == REG_SZ {
+                RegValue::Sz(s)
+            } else {
+                RegValue::MultiSz(s)
+            }
+        }
+        _ => other,
+    }
+}
+
 /// The rates offered by default: 48 kHz only. Both sides of a cable must run at one rate (the
 /// cable does not resample), so offering one rate by default means Windows can never open
 /// them apart.
@@ -2154,5 +2206,51 @@ PeriodUs = 2500
             prop_assert_eq!(warnings, vec![]);
             prop_assert_eq!(back, c);
         }
+    }
+
+    #[test]
+    fn registry_data_decodes_exactly_or_becomes_other() {
+        let mut t = String::new();
+        assert_eq!(
+            decode_registry_data(REG_DWORD, &2u32.to_le_bytes(), &mut t),
+            RegValue::Dword(2)
+        );
+        assert_eq!(
+            decode_registry_data(REG_DWORD, &[1, 0, 0], &mut t),
+            RegValue::Other {
+                reg_type: REG_DWORD
+            }
+        );
+        let utf16 = |s: &str| {
+            s.encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<StdVec<u8>>()
+        };
+        assert_eq!(
+            decode_registry_data(REG_SZ, &utf16("Studio {n}"), &mut t),
+            RegValue::Sz("Studio {n}")
+        );
+        assert_eq!(
+            decode_registry_data(REG_MULTI_SZ, &utf16("44100\u{0}48000\u{0}\u{0}"), &mut t),
+            RegValue::MultiSz("44100\u{0}48000\u{0}\u{0}")
+        );
+        // Odd length, a lone surrogate, and too long for the buffer are all refused as Other.
+        assert_eq!(
+            decode_registry_data(REG_SZ, &[0x41, 0, 0x42], &mut t),
+            RegValue::Other { reg_type: REG_SZ }
+        );
+        assert_eq!(
+            decode_registry_data(REG_SZ, &0xD800u16.to_le_bytes(), &mut t),
+            RegValue::Other { reg_type: REG_SZ }
+        );
+        let long = utf16(&"x".repeat(MAX_REGISTRY_TEXT + 1));
+        assert_eq!(
+            decode_registry_data(REG_SZ, &long, &mut t),
+            RegValue::Other { reg_type: REG_SZ }
+        );
+        assert_eq!(
+            decode_registry_data(3, &[1, 2], &mut t),
+            RegValue::Other { reg_type: 3 }
+        );
     }
 }

@@ -143,8 +143,8 @@ unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INI
     }
     // SAFETY: EvtDriverDeviceAdd runs at PASSIVE_LEVEL.
     let passive = unsafe { Passive::assume() };
-    // The registry's HKR\Parameters are not read yet: the defaults apply (see the report).
-    let config = DeviceConfig::default();
+    // SAFETY: `device` was created above; PASSIVE_LEVEL (EvtDriverDeviceAdd).
+    let config: DeviceConfig = unsafe { super::registry::read_config(device, &Kp::new()) };
     let acx_device = match AcxDevice::new(Kp::new(), &config, passive) {
         Ok(d) => d,
         Err(e) => return nt(e),

@@ -32,6 +32,7 @@ pub mod circuit;
 pub mod context;
 pub mod driver;
 pub mod elements;
+pub mod registry;
 pub mod stream;
 
 use cadenza_engine::status::NtStatus;
