@@ -492,6 +492,20 @@ impl PcFilterDescriptor {
     }
 }
 
+/// The range every bridge pin (wave and topology) offers: analog audio, no format specifier.
+static ANALOG_RANGE: KsDataRange = crate::ks::KsDataFormat::new(
+    // sizeof(KSDATAFORMAT): a plain range has no audio fields.
+    64,
+    0,
+    0,
+    crate::guids::KSDATAFORMAT_TYPE_AUDIO,
+    crate::guids::KSDATAFORMAT_SUBTYPE_ANALOG,
+    crate::guids::KSDATAFORMAT_SPECIFIER_NONE,
+);
+
+/// [`ANALOG_RANGE`] as a pin's data-range table.
+pub static ANALOG_RANGES: [DataRangePtr; 1] = [DataRangePtr::plain(&ANALOG_RANGE)];
+
 #[cfg(test)]
 mod tests {
     use super::*;

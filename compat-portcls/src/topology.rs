@@ -34,24 +34,23 @@ use cadenza_engine::{Guid, NtStatus};
 use crate::com::{
     IMiniportTopologyVtbl, IMiniportVtbl, IPortTopology, IResourceList, IUnknown, IUnknownVtbl,
 };
+use crate::descriptor::ANALOG_RANGES;
 use crate::descriptor::{
-    DataRangePtr, PCFILTER_NODE, PCPROPERTY_ITEM_FLAG_BASICSUPPORT, PCPROPERTY_ITEM_FLAG_GET,
+    PCFILTER_NODE, PCPROPERTY_ITEM_FLAG_BASICSUPPORT, PCPROPERTY_ITEM_FLAG_GET,
     PCPROPERTY_ITEM_FLAG_SET, PcAutomationTable, PcConnectionDescriptor, PcFilterDescriptor,
     PcNodeDescriptor, PcPinDescriptor, PcPropertyItem, PcPropertyRequest, Shared,
 };
 use crate::device::{CableDevice, EndpointControl};
 use crate::guids::{
     IID_IMiniport, IID_IMiniportTopology, IID_IUnknown, KSCATEGORY_AUDIO, KSCATEGORY_TOPOLOGY,
-    KSDATAFORMAT_SPECIFIER_NONE, KSDATAFORMAT_SUBTYPE_ANALOG, KSDATAFORMAT_TYPE_AUDIO,
     KSNODETYPE_MICROPHONE, KSNODETYPE_MUTE, KSNODETYPE_SPEAKER, KSNODETYPE_VOLUME,
     KSPROPSETID_Audio, KSPROPSETID_Jack, KSPROPTYPESETID_General,
 };
 use crate::ks::{
     KSPROPERTY_MEMBER_FLAG_BASICSUPPORT_MULTICHANNEL, KSPROPERTY_MEMBER_FLAG_BASICSUPPORT_UNIFORM,
     KSPROPERTY_MEMBER_STEPPEDRANGES, KSPROPERTY_TYPE_BASICSUPPORT, KSPROPERTY_TYPE_GET,
-    KSPROPERTY_TYPE_SET, KsDataFormat, KsDataRange, KsIdentifier, KsMultipleItem,
-    KsPinCommunication, KsPinDataFlow, KsPinDescriptor, KsPropertyDescription,
-    KsPropertyMembersHeader,
+    KSPROPERTY_TYPE_SET, KsDataRange, KsIdentifier, KsMultipleItem, KsPinCommunication,
+    KsPinDataFlow, KsPinDescriptor, KsPropertyDescription, KsPropertyMembersHeader,
 };
 use crate::ksaudio::{
     ConnectionType, GenLocation, GeoLocation, KSPROPERTY_AUDIO_MUTE, KSPROPERTY_AUDIO_VOLUMELEVEL,
@@ -86,16 +85,6 @@ const VT_BOOL: u32 = 11;
 const MASTER_CHANNEL: u32 = u32::MAX;
 /// Jack color (`COLORREF` 0x00BBGGRR): none; a virtual cable has no jack to color.
 const JACK_COLOR: u32 = 0;
-
-static ANALOG_RANGE: KsDataRange = KsDataFormat::new(
-    64,
-    0,
-    0,
-    KSDATAFORMAT_TYPE_AUDIO,
-    KSDATAFORMAT_SUBTYPE_ANALOG,
-    KSDATAFORMAT_SPECIFIER_NONE,
-);
-static ANALOG_RANGES: [DataRangePtr; 1] = [DataRangePtr::plain(&ANALOG_RANGE)];
 
 const GET_SET_BASIC: u32 =
     PCPROPERTY_ITEM_FLAG_GET | PCPROPERTY_ITEM_FLAG_SET | PCPROPERTY_ITEM_FLAG_BASICSUPPORT;

@@ -29,14 +29,14 @@ use crate::com::{
     IMiniportVtbl, IMiniportWaveRTStream, IMiniportWaveRTVtbl, IPortWaveRT, IPortWaveRTStream,
     IResourceList, IUnknown, IUnknownVtbl,
 };
+use crate::descriptor::ANALOG_RANGES;
 use crate::descriptor::{
-    DataRangePtr, PCFILTER_NODE, PcConnectionDescriptor, PcFilterDescriptor, PcPinDescriptor,
+    PCFILTER_NODE, PcConnectionDescriptor, PcFilterDescriptor, PcPinDescriptor,
 };
 use crate::device::CableDevice;
 use crate::guids::{
     IID_IMiniport, IID_IMiniportWaveRT, IID_IUnknown, KSCATEGORY_AUDIO, KSCATEGORY_CAPTURE,
-    KSCATEGORY_REALTIME, KSCATEGORY_RENDER, KSDATAFORMAT_SPECIFIER_NONE,
-    KSDATAFORMAT_SUBTYPE_ANALOG, KSDATAFORMAT_TYPE_AUDIO,
+    KSCATEGORY_REALTIME, KSCATEGORY_RENDER, KSDATAFORMAT_TYPE_AUDIO,
 };
 use crate::kernel::{DeviceDescription, DeviceDescriptionV2};
 use crate::ks::{KsDataFormat, KsDataRange, KsPinCommunication, KsPinDataFlow, KsPinDescriptor};
@@ -62,18 +62,6 @@ const MAX_FORMAT_BYTES: usize = 1024;
 
 /// `INTERFACE_TYPE::PCIBus`.
 const PCI_BUS: i32 = 5;
-
-/// The bridge pins' range: analog audio, no format specifier.
-static ANALOG_RANGE: KsDataRange = KsDataFormat::new(
-    // sizeof(KSDATAFORMAT): a plain range has no audio fields.
-    64,
-    0,
-    0,
-    KSDATAFORMAT_TYPE_AUDIO,
-    KSDATAFORMAT_SUBTYPE_ANALOG,
-    KSDATAFORMAT_SPECIFIER_NONE,
-);
-static ANALOG_RANGES: [DataRangePtr; 1] = [DataRangePtr::plain(&ANALOG_RANGE)];
 
 static CONNECTIONS: [PcConnectionDescriptor; 2] = [
     PcConnectionDescriptor::new(
