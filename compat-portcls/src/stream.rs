@@ -19,6 +19,7 @@ use core::mem::offset_of;
 use core::ptr::NonNull;
 
 use cadenza_engine::device::AudioDevice;
+use cadenza_engine::device::cable::Cable;
 use cadenza_engine::device::ops;
 use cadenza_engine::format::parse::parse_data_format;
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
@@ -26,7 +27,7 @@ use cadenza_engine::platform::{
     DmaBuffer, EventHandle, Locked, OneShotTimer, Platform, TimerTarget,
 };
 use cadenza_engine::state::KsState as EngineState;
-use cadenza_engine::stream::{Direction, TimerRequest};
+use cadenza_engine::stream::{Direction, StreamError, TimerRequest};
 use cadenza_engine::{Format, Guid, NtStatus};
 
 use crate::com::{
@@ -691,23 +692,33 @@ impl<P: Platform + 'static> WaveStream<P> {
         unsafe { EventHandle::from_raw(event as usize) }.ok_or(NtStatus::INVALID_PARAMETER)
     }
 
+    /// Register/UnregisterNotificationEvent share everything but the engine operation.
+    ///
+    /// # Safety
+    /// `this` is a live stream object; `event` is the PKEVENT PortCls passes, valid until
+    /// PortCls unregisters it (the DDIs' contract).
+    unsafe fn event_call(
+        this: *mut Self,
+        event: *mut KEvent,
+        op: fn(&mut Cable, Direction, EventHandle) -> Result<(), StreamError>,
+    ) -> NtStatus {
+        // SAFETY: live object (contract).
+        let me = unsafe { Self::object(this) };
+        // SAFETY: see this function's contract.
+        match unsafe { Self::event(event) } {
+            Ok(e) => NtStatus::from_result(me.device.with(|s| op(&mut s.cable, me.direction, e))),
+            Err(e) => e,
+        }
+    }
+
     /// RegisterNotificationEvent. PASSIVE_LEVEL. A duplicate is the engine's
     /// STATUS_DUPLICATE_OBJECTID.
     unsafe extern "system" fn register_notification_event(
         this: *mut Self,
         event: *mut KEvent,
     ) -> NtStatus {
-        // SAFETY: live object.
-        let me = unsafe { Self::object(this) };
-        // SAFETY: `event` is the PKEVENT PortCls registers; it stays valid until PortCls
-        // unregisters it (RegisterNotificationEvent's contract).
-        match unsafe { Self::event(event) } {
-            Ok(e) => NtStatus::from_result(
-                me.device
-                    .with(|s| ops::register_event(&mut s.cable, me.direction, e)),
-            ),
-            Err(e) => e,
-        }
+        // SAFETY: PortCls calls through a live reference with the event it registers.
+        unsafe { Self::event_call(this, event, ops::register_event::<Cable>) }
     }
 
     /// UnregisterNotificationEvent. PASSIVE_LEVEL. Unknown: STATUS_NOT_FOUND.
@@ -715,16 +726,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         this: *mut Self,
         event: *mut KEvent,
     ) -> NtStatus {
-        // SAFETY: live object.
-        let me = unsafe { Self::object(this) };
-        // SAFETY: the handle is only compared with registered ones, never signalled here.
-        match unsafe { Self::event(event) } {
-            Ok(e) => NtStatus::from_result(
-                me.device
-                    .with(|s| ops::unregister_event(&mut s.cable, me.direction, e)),
-            ),
-            Err(e) => e,
-        }
+        // SAFETY: as above; the handle is only compared with registered ones.
+        unsafe { Self::event_call(this, event, ops::unregister_event::<Cable>) }
     }
 
     /// SetWritePacket (render). ≤ DISPATCH_LEVEL.
