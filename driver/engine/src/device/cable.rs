@@ -235,6 +235,12 @@ impl Cable {
             return;
         };
         if pos <= from {
+            // Not a frame played since the last pull, but cable time may have moved on since
+            // render last wrote (it was paused or stopped until now). That gap is settled —
+            // silence — and must read as written: a capture read arriving before render's
+            // first frame after a restart would otherwise count it as dropped.
+            self.ring
+                .seek_write(from.wrapping_add(self.render_side.offset));
             return;
         }
         // Only the last buffer's worth of frames can still be in the buffer.

@@ -351,3 +351,41 @@ fn after_surprise_removal_only_cleanup_works_and_nothing_leaks() {
         assert!(c.stream(d).is_none());
     }
 }
+
+/// Soak finding: a capture read landing within one frame after the render side restarts
+/// found the restart gap not yet filled (render had not advanced a frame, so nothing had
+/// moved the ring's write end) and counted a frame of that gap as dropped. The gap is time
+/// render was not running: it is silence, not loss.
+#[test]
+fn a_capture_read_right_after_render_restarts_counts_no_dropped_frame() {
+    let f = fmt(SampleType::Int16, 2);
+    let mut c = cable(f, f, 480, 480);
+    client_write(&mut c, 0, 960);
+    ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+    ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+    // Render plays 480 frames (10 ms at 10 MHz), then pauses for about 10 ms.
+    ops::set_state(&mut c, Direction::Render, KsState::Pause, Ticks(100_000)).unwrap();
+    ops::position(&mut c, Direction::Capture, Ticks(150_000)).unwrap();
+    // Restart at cable time 960.48; 110 ticks (0.53 frame) later cable time is 961.008:
+    // the render position has not moved, the capture side has one more frame to read.
+    let restart = Ticks(200_100);
+    ops::set_state(&mut c, Direction::Render, KsState::Run, restart).unwrap();
+    ops::position(&mut c, Direction::Capture, Ticks(200_210)).unwrap();
+    assert_eq!(
+        c.stream(Direction::Render)
+            .unwrap()
+            .frames_at(Ticks(200_210)),
+        c.stream(Direction::Render).unwrap().frames_at(restart),
+        "the scenario needs a read before render's first frame after the restart"
+    );
+    assert_eq!(
+        c.stream(Direction::Capture).unwrap().stats().dropped_frames,
+        0
+    );
+    // And the data path carries on: a later read is bit-exact again and still loses nothing.
+    ops::position(&mut c, Direction::Capture, Ticks(210_000)).unwrap();
+    assert_eq!(
+        c.stream(Direction::Capture).unwrap().stats().dropped_frames,
+        0
+    );
+}
