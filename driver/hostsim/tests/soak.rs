@@ -378,9 +378,10 @@ impl Cable {
         let playing = pos / self.pf;
         if self.packet_mode && self.next_packet <= playing {
             // Packets at or before the one playing can no longer be written: skip them.
-            // Engine finding (see docs/reliability.md): the rest of the packet playing is
-            // then treated as written (the engine keeps only the newest packet written), so
-            // it plays the slot's stale audio, uncounted. Recorded here, not compared.
+            // The rest of the packet playing must come out as silence, counted as underrun,
+            // never as the stale audio left in its slot (finding 2 in docs/reliability.md,
+            // fixed): frames of that packet that arrive as anything else are `stale_seen`,
+            // which must stay 0 on every cable.
             self.skipped += playing + 1 - self.next_packet;
             self.next_packet = playing + 1;
             self.stale.set(playing);
@@ -783,6 +784,9 @@ fn verify(c: &Cable, render: &StreamStats, capture: &StreamStats, rpos: u64, cpo
     assert_eq!(render.overrun_packets, c.refused_overrun, "{who}");
     // Packets the capture client never got are the engine's overflow count.
     assert_eq!(capture.overflow_packets, c.gaps, "{who}");
+    // Findings 1 and 2 stay fixed everywhere: no torn capture packet, no stale render audio.
+    assert_eq!(c.torn, 0, "{who}: torn capture packets");
+    assert_eq!(c.stale_seen, 0, "{who}: skipped packets played stale audio");
     match c.behaviour {
         Behaviour::Steady => {
             assert_eq!(c.torn, 0, "{who}");
