@@ -230,23 +230,23 @@ impl Cable {
             return;
         }
         let pos = render.frames_at(now);
-        let mut from = render.transferred();
         let Some(geometry) = render.geometry().copied() else {
             return;
         };
+        // Only the last buffer's worth of frames can still be in the buffer.
+        let transferred = render.transferred();
+        let oldest = pos.saturating_sub(u64::from(geometry.frames()));
+        let dropped = oldest.saturating_sub(transferred);
+        let from = transferred.max(oldest);
+        // Cable time up to `from` is settled, even when no frame was played since the last
+        // pull: a gap render did not write (it was paused or stopped) becomes silence here,
+        // so a capture read arriving before render's first frame after a restart finds it
+        // written instead of counting it as dropped.
+        self.ring
+            .seek_write(from.wrapping_add(self.render_side.offset));
         if pos <= from {
-            // Not a frame played since the last pull, but cable time may have moved on since
-            // render last wrote (it was paused or stopped until now). That gap is settled —
-            // silence — and must read as written: a capture read arriving before render's
-            // first frame after a restart would otherwise count it as dropped.
-            self.ring
-                .seek_write(from.wrapping_add(self.render_side.offset));
             return;
         }
-        // Only the last buffer's worth of frames can still be in the buffer.
-        let oldest = pos.saturating_sub(u64::from(geometry.frames()));
-        let dropped = oldest.saturating_sub(from);
-        from = from.max(oldest);
         let mut underrun_frames = 0u64;
         let render: &Stream = render;
         let Some(buffer) = render.buffer() else {
@@ -254,8 +254,6 @@ impl Cable {
         };
         let format = *render.format();
         let block = usize::from(format.block_align());
-        self.ring
-            .seek_write(from.wrapping_add(self.render_side.offset));
         let mut frame = from;
         'runs: while frame < pos {
             let (kind, run) = render.render_data(frame, pos - frame);
