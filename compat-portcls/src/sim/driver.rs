@@ -11,6 +11,7 @@ use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::device::AudioDevice;
 use cadenza_engine::format::parse::{KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE, write_data_format};
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
+use cadenza_engine::platform::EventHandle;
 use cadenza_engine::state::KsState as EngineState;
 use cadenza_engine::stream::{Direction, Position, ReadPacket, StreamStats};
 use cadenza_engine::time::Ticks;
@@ -18,7 +19,7 @@ use cadenza_engine::{Format, Guid, NtStatus};
 use cadenza_hostsim::SimPlatform;
 use cadenza_hostsim::scenario::{ClientBuffer, DriverUnderTest};
 
-use super::port::{SimCounters, SimMdl, SimPortStream, SimPortWaveRT, fake_event};
+use super::port::{SimCounters, SimMdl, SimPortStream, SimPortWaveRT};
 use crate::com::{
     IMiniportTopology, IMiniportWaveRT, IMiniportWaveRTInputStream, IMiniportWaveRTOutputStream,
     IMiniportWaveRTStream, IMiniportWaveRTStreamNotification, IUnknown,
@@ -297,7 +298,9 @@ impl PortClsDriver {
             stream: notification,
             packet,
             port_stream,
-            event: fake_event(slot(d)),
+            // A KEVENT address of this driver's own: drivers sharing a platform (the soak)
+            // must not receive each other's signals.
+            event: core::ptr::without_provenance_mut(self.platform.new_event_address()),
             event_registered: false,
             buffer: None,
             geometry: None,
@@ -429,15 +432,17 @@ impl PortClsDriver {
         Ok(())
     }
 
+    /// Moves this driver's event signals (and only its own) into `pending`.
     fn drain_signals(&mut self) {
-        for sig in self.platform.take_signals() {
-            for d in [Direction::Render, Direction::Capture] {
-                if let Some(s) = self.streams[slot(d)].as_ref()
-                    && sig.event.raw() == s.event as usize
-                {
-                    self.pending[slot(d)].push(sig.at);
-                }
-            }
+        for d in [Direction::Render, Direction::Capture] {
+            let Some(event) = self.streams[slot(d)]
+                .as_ref()
+                .and_then(|s| EventHandle::host(s.event as usize))
+            else {
+                continue;
+            };
+            let signals = self.platform.take_signals_of(event);
+            self.pending[slot(d)].extend(signals.into_iter().map(|sig| sig.at));
         }
     }
 }

@@ -161,6 +161,10 @@ impl DriverUnderTest for AcxDriver {
         "acx"
     }
 
+    fn notifies_by_event(&self) -> bool {
+        false
+    }
+
     fn platform(&self) -> &SimPlatform {
         &self.platform
     }

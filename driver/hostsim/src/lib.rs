@@ -10,7 +10,8 @@
 //!   event-driven WASAPI client does and a capture client reading it back — run against any
 //!   [`DriverUnderTest`](scenario::DriverUnderTest) (the engine directly, the PortCls
 //!   miniport through its vtables, or the ACX adapter through its callbacks);
-//! - [`engine_driver`]: the engine-level driver under test.
+//! - [`engine_driver`]: the engine-level driver under test;
+//! - [`soak`]: 32 cables for a simulated hour on one platform, against any driver under test.
 //!
 //! Everything is seeded: the same seed replays the same run.
 
@@ -30,6 +31,7 @@ pub mod platform;
 pub mod rng;
 pub mod scenario;
 pub mod signal;
+pub mod soak;
 
 pub use platform::{FaultPlan, Lateness, SimPlatform};
 pub use rng::SplitMix64;

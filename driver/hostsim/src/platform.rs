@@ -72,6 +72,10 @@ struct State {
     live_bytes: usize,
     peak_bytes: usize,
     signals: Vec<Signal>,
+    /// Signals ever recorded (taking them does not lower it).
+    signal_count: u64,
+    /// Simulated KEVENT addresses handed out by `new_event_address`.
+    events_created: usize,
     debug: Vec<String>,
     echo_debug: bool,
 }
@@ -102,6 +106,8 @@ impl SimPlatform {
             live_bytes: 0,
             peak_bytes: 0,
             signals: Vec::new(),
+            signal_count: 0,
+            events_created: 0,
             debug: Vec::new(),
             echo_debug: false,
         })))
@@ -185,6 +191,31 @@ impl SimPlatform {
     /// Removes and returns the signals recorded so far.
     pub fn take_signals(&self) -> Vec<Signal> {
         std::mem::take(&mut self.state().signals)
+    }
+
+    /// Removes and returns the signals of `event` only, leaving everyone else's: several
+    /// drivers sharing one platform each take their own.
+    pub fn take_signals_of(&self, event: EventHandle) -> Vec<Signal> {
+        let mut s = self.state();
+        let (mine, others) = std::mem::take(&mut s.signals)
+            .into_iter()
+            .partition(|sig| sig.event == event);
+        s.signals = others;
+        mine
+    }
+
+    /// Event signals recorded since the platform was created, taken or not.
+    pub fn signal_count(&self) -> u64 {
+        self.state().signal_count
+    }
+
+    /// The address of a fresh simulated KEVENT: non-null, 16-byte aligned, never
+    /// dereferenced, and distinct from every other one this platform handed out, so that
+    /// drivers sharing a platform never receive each other's signals.
+    pub fn new_event_address(&self) -> usize {
+        let mut s = self.state();
+        s.events_created += 1;
+        0x1_0000 + 0x10 * s.events_created
     }
 
     /// Debug messages so far.
@@ -308,6 +339,7 @@ impl Platform for SimPlatform {
         let mut s = self.state();
         let at = s.now;
         s.signals.push(Signal { event, at });
+        s.signal_count += 1;
     }
 
     fn allocate(&self, bytes: usize) -> Result<DmaBuffer, NtStatus> {

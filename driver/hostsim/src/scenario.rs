@@ -69,6 +69,12 @@ impl ClientBuffer {
 pub trait DriverUnderTest {
     /// "engine", "portcls" or "acx".
     fn framework(&self) -> &'static str;
+    /// Whether each notification signals the client's event through the platform (engine,
+    /// PortCls), so signals and notifications must agree one to one. ACX reports a completed
+    /// packet to the framework instead (AcxRtStreamNotifyPacketComplete) and says `false`.
+    fn notifies_by_event(&self) -> bool {
+        true
+    }
     fn platform(&self) -> &SimPlatform;
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus>;
     fn allocate(
