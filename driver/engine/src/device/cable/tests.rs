@@ -382,7 +382,7 @@ fn a_capture_read_right_after_render_restarts_counts_no_dropped_frame() {
         c.stream(Direction::Capture).unwrap().stats().dropped_frames,
         0
     );
-    // And the data path carries on: a later read is bit-exact again and still loses nothing.
+    // A later read, with render playing again, still counts nothing lost.
     ops::position(&mut c, Direction::Capture, Ticks(210_000)).unwrap();
     assert_eq!(
         c.stream(Direction::Capture).unwrap().stats().dropped_frames,
