@@ -89,6 +89,55 @@ fn late_timers_are_counted_caught_up_and_do_not_corrupt_audio() {
 }
 
 #[test]
+fn a_timer_missing_for_ten_packets_is_one_notification_ten_misses_and_no_burst() {
+    use cadenza_engine::stream::Direction;
+    let mut c = short(1);
+    // The 41st wake-up of the run (a render or capture one, about 200 ms in) comes 100 ms =
+    // ten packets late: to the client the timer is gone for five buffers.
+    c.lateness = Lateness::Scripted(vec![(40, 1_000_000)]);
+    let r = run(&c, 5);
+    let (late, notes) = if r.render_stats.max_lateness_ticks >= 1_000_000 {
+        (r.render_stats, &r.render_notifications)
+    } else {
+        (r.capture_stats, &r.capture_notifications)
+    };
+    assert!(late.max_lateness_ticks >= 1_000_000, "{late:?}");
+    // The late wake-up notifies once, for the newest packet; the nine or ten boundaries it
+    // slept through are counted, not replayed.
+    assert!((9..=10).contains(&late.missed_notifications), "{late:?}");
+    let gap = notes
+        .windows(2)
+        .map(|w| w[1].since(w[0]))
+        .max()
+        .unwrap_or(0);
+    assert!(gap >= 1_000_000, "no notification gap: {gap}");
+    let burst = notes
+        .windows(2)
+        .filter(|w| w[1].since(w[0]) < 100_000)
+        .count();
+    assert_eq!(burst, 0, "notifications closer than one packet apart");
+    // Every boundary is either a notification or a counted miss, on both streams.
+    let boundaries = r.final_render_frames / 480;
+    assert_eq!(
+        r.render_stats.notifications + r.render_stats.missed_notifications,
+        boundaries
+    );
+    // Positions stayed exact and monotonic through the gap.
+    for d in [Direction::Render, Direction::Capture] {
+        let frames: Vec<u64> = r
+            .positions
+            .iter()
+            .filter(|p| p.direction == d)
+            .map(|p| p.frames)
+            .collect();
+        assert!(frames.windows(2).all(|w| w[0] <= w[1]), "{d:?} went back");
+    }
+    assert_eq!(r.final_render_frames, r.expected_render_frames);
+    assert_eq!(r.final_capture_frames, r.expected_capture_frames);
+    assert_eq!(r.leaked_buffers, 0);
+}
+
+#[test]
 fn a_client_that_stops_writing_yields_silence_and_a_counted_underrun() {
     let mut c = short(1);
     c.render_stops_after = Some(50);
