@@ -21,13 +21,6 @@ use cadenza_engine::state::KsState;
 use cadenza_engine::stream::Direction;
 use cadenza_engine::{Channels, NtStatus};
 
-/// How long the cable's ring holds audio at the largest configured format: the longest gap
-/// a late reader may leave before data is lost.
-const RING_MILLIS: u32 = 500;
-
-/// Largest container a configured sample type can have (32-bit samples).
-const MAX_CONTAINER_BYTES: u16 = 4;
-
 /// What the cable lock protects: the engine's cable and the device power state.
 #[derive(Debug)]
 pub struct CableState {
@@ -70,18 +63,6 @@ pub fn pin_capabilities(config: &DeviceConfig) -> Result<PinCapabilities, NtStat
     Ok(config.pin_capabilities()?)
 }
 
-/// Ring bytes for `config`: [`RING_MILLIS`] of the widest frame at the highest rate.
-pub fn ring_bytes(config: &DeviceConfig) -> usize {
-    let max_rate = config
-        .rates()
-        .iter()
-        .map(cadenza_engine::SampleRate::hz)
-        .max()
-        .unwrap_or(0);
-    let block = config.channels().get().saturating_mul(MAX_CONTAINER_BYTES);
-    Cable::ring_bytes(max_rate, block, RING_MILLIS)
-}
-
 impl<P: Platform> CableDevice<P> {
     /// Creates cable `index` with a ring from `platform`. PASSIVE_LEVEL (allocates).
     pub fn new(
@@ -90,7 +71,7 @@ impl<P: Platform> CableDevice<P> {
         config: &DeviceConfig,
     ) -> Result<Arc<CableDevice<P>>, NtStatus> {
         let caps = pin_capabilities(config)?;
-        let ring = platform.allocate(ring_bytes(config))?;
+        let ring = platform.allocate(Cable::ring_bytes_for(config))?;
         let mut cable = Cable::new(ring, platform.frequency());
         cable.set_debug_link(crate::debug::link(u32::from(index)));
         Ok(Arc::new(CableDevice {
@@ -272,9 +253,9 @@ mod tests {
         let config = DeviceConfig::default();
         let cables = create_cables(&p, &config).unwrap();
         assert_eq!(cables.len(), 1);
-        assert_eq!(p.live_allocations(), (1, ring_bytes(&config)));
+        assert_eq!(p.live_allocations(), (1, Cable::ring_bytes_for(&config)));
         // 48 kHz stereo, 4-byte containers, half a second.
-        assert_eq!(ring_bytes(&config), 24_000 * 8);
+        assert_eq!(Cable::ring_bytes_for(&config), 24_000 * 8);
         let caps = cables[0].capabilities();
         assert_eq!(caps.preferred(), config.default_format());
         drop(cables);

@@ -23,10 +23,6 @@ use crate::elements;
 use crate::names::MAX_CABLES;
 use crate::stream::{AcxStream, PacketNotify};
 
-/// How much audio a cable's ring holds, in milliseconds (the longest a capture reader may lag
-/// the render writer before frames are lost).
-pub const RING_MILLIS: u32 = 500;
-
 /// A cable shared by its two circuits' streams. Frees its ring when the last holder drops it.
 pub(crate) struct CableCell<P: Platform> {
     pub(crate) lock: Locked<P::Lock, Cable>,
@@ -69,19 +65,7 @@ impl<P: Platform> AcxDevice<P> {
     /// (EvtDeviceAdd). On failure everything allocated so far is freed.
     pub fn new(platform: P, config: &DeviceConfig, _: Passive) -> Result<AcxDevice<P>, NtStatus> {
         let model = DeviceModel::from_config(config)?;
-        let max_rate = config
-            .rates()
-            .iter()
-            .map(cadenza_engine::format::SampleRate::hz)
-            .max()
-            .ok_or(NtStatus::INVALID_PARAMETER)?;
-        let max_block = config
-            .sample_types()
-            .iter()
-            .map(|t| config.channels().get() * t.container_bytes())
-            .max()
-            .ok_or(NtStatus::INVALID_PARAMETER)?;
-        let ring_bytes = Cable::ring_bytes(max_rate, max_block, RING_MILLIS);
+        let ring_bytes = Cable::ring_bytes_for(config);
         let mut cables = heapless::Vec::new();
         for index in 0..model.cables() {
             // Earlier cables are freed by their Drop if this one fails.

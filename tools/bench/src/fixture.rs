@@ -21,9 +21,8 @@ use cadenza_engine::stream::Direction;
 use cadenza_engine::time::{CounterFrequency, Ticks, frames_to_ticks_ceil};
 use cadenza_hostsim::SimPlatform;
 
-/// Milliseconds of the widest frame at the stream rate the adapters give a cable's ring
-/// (`RING_MILLIS` in both `compat-portcls` and `driver/acx`).
-pub const RING_MILLIS: u32 = 500;
+/// Milliseconds of the widest frame the adapters give a cable's ring.
+pub use cadenza_engine::device::cable::RING_MILLIS;
 
 /// A format from its parts; panics on an invalid one (bench set-up only).
 pub fn format(sample: SampleType, channels: u16, rate: u32) -> Format {

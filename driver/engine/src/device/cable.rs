@@ -31,8 +31,9 @@
 //! cable time that render never wrote (render stopped or not yet started), it gets silence.
 
 use super::AudioDevice;
+use crate::config::DeviceConfig;
 use crate::convert::{convert, fill_silence};
-use crate::format::{Format, FormatError};
+use crate::format::{Format, FormatError, SampleRate, SampleType};
 use crate::gain::Gain;
 use crate::platform::DmaBuffer;
 use crate::state::KsState;
@@ -41,6 +42,10 @@ use crate::time::{CounterFrequency, Ticks, ticks_to_frames};
 
 /// Frames between a render frame entering the cable and its capture (see module docs).
 pub const DELAY_FRAMES: u64 = 1;
+
+/// How much cable time a ring holds, in milliseconds, at the widest configured frame and the
+/// highest configured rate: the longest a capture reader may lag before frames are lost.
+pub const RING_MILLIS: u32 = 500;
 
 /// Added to every cable index; far larger than any delay, far from overflowing.
 const INDEX_BASE: u64 = 1 << 40;
@@ -185,6 +190,21 @@ impl Cable {
     /// Ring bytes for `seconds_x1000` milliseconds of the largest frame at the highest rate.
     pub const fn ring_bytes(max_rate: u32, max_block_align: u16, millis: u32) -> usize {
         (max_rate as usize * millis as usize / 1000) * max_block_align as usize
+    }
+
+    /// Ring bytes for a device configured by `config`: [`RING_MILLIS`] of the widest frame
+    /// any configured format has (channels × the largest configured sample container) at the
+    /// highest configured rate. Both adapters size every cable's ring with this.
+    pub fn ring_bytes_for(config: &DeviceConfig) -> usize {
+        let max_rate = config.rates().iter().map(SampleRate::hz).max().unwrap_or(0);
+        let max_container = config
+            .sample_types()
+            .iter()
+            .map(SampleType::container_bytes)
+            .max()
+            .unwrap_or(0);
+        let block = config.channels().get().saturating_mul(max_container);
+        Self::ring_bytes(max_rate, block, RING_MILLIS)
     }
 
     /// Takes the ring memory back (when the cable is destroyed).
