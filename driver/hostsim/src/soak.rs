@@ -181,7 +181,8 @@ struct Cable<D> {
     next_packet: u64,
     written_frames: u64,
     written: Bits,
-    /// Skipped packets whose remaining frames the engine plays as if written.
+    /// Packets skipped while already playing: their rest must play as silence, never as the
+    /// stale audio left in the slot.
     stale: Bits,
     stale_frames: u64,
     skipped: u64,
