@@ -4,6 +4,11 @@
 //! |---|---|---|
 //! | `driver_entry` | WdfDriverCreate (WdfDriverInitNoDispatchOverride), PcInitializeAdapterDriver | PASSIVE_LEVEL |
 //! | `driver_unload` | PortCls's unload routine, then WdfDriverMiniportUnload | PASSIVE_LEVEL |
+//!
+//! Two WDF calls the WDK provides only as C inline functions are written out here:
+//! `WdfGetDriver` (wdfdriver.h: it reads `WdfDriverGlobals->Driver`, it is no function-table
+//! entry) and `WdfDriverMiniportUnload` (wdfminiport.h, which wdf.h does not include, so wdk-sys
+//! has its table index but no `PFN_` type).
 
 extern crate wdk_panic;
 
@@ -11,9 +16,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use wdk_alloc::WdkAllocator;
 use wdk_sys::{
-    _WDF_DRIVER_INIT_FLAGS, DRIVER_OBJECT, NTSTATUS, PCUNICODE_STRING, PDRIVER_OBJECT, ULONG,
-    WDF_DRIVER_CONFIG, WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER,
-    call_unsafe_wdf_function_binding,
+    _WDF_DRIVER_INIT_FLAGS, _WDFFUNCENUM, DRIVER_OBJECT, NTSTATUS, PCUNICODE_STRING,
+    PDRIVER_OBJECT, PWDF_DRIVER_GLOBALS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_HANDLE,
+    WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFFUNC, call_unsafe_wdf_function_binding,
 };
 
 /// Kernel pool for `alloc` (the miniport and stream objects, the cables' contexts).
@@ -80,6 +85,10 @@ pub unsafe extern "system" fn driver_entry(
         )
     };
     if status.0 < 0 {
+        // As Microsoft's PortCls samples do: the WDF driver object made above must not outlive
+        // a failed DriverEntry (the kernel calls no DriverUnload then).
+        // SAFETY: WdfDriverCreate succeeded above; PASSIVE_LEVEL.
+        unsafe { unload_wdf_miniport() };
         return status.0;
     }
     // SAFETY: the kernel's driver object, not yet shared with another thread.
@@ -100,8 +109,50 @@ unsafe extern "C" fn driver_unload(driver: *mut DRIVER_OBJECT) {
         // SAFETY: the kernel's driver object, as PortCls expects.
         unsafe { unload(driver) };
     }
-    // SAFETY: WdfGetDriver after a successful WdfDriverCreate.
-    let wdf_driver = unsafe { call_unsafe_wdf_function_binding!(WdfGetDriver) };
-    // SAFETY: the driver WdfDriverCreate made; unload it as a miniport.
-    unsafe { call_unsafe_wdf_function_binding!(WdfDriverMiniportUnload, wdf_driver) };
+    // SAFETY: DriverUnload runs only after a successful DriverEntry, so after WdfDriverCreate.
+    unsafe { unload_wdf_miniport() };
+}
+
+/// The C type of wdfminiport.h's WdfDriverMiniportUnload table entry.
+type MiniportUnload = unsafe extern "C" fn(PWDF_DRIVER_GLOBALS, WDFDRIVER);
+
+/// `WdfDriverMiniportUnload(WdfGetDriver())` when there is a WDF driver object. PASSIVE_LEVEL.
+///
+/// # Safety
+/// Only after WdfDriverCreate succeeded, once, at PASSIVE_LEVEL.
+unsafe fn unload_wdf_miniport() {
+    // SAFETY: the KMDF loader binds `WdfDriverGlobals` before DriverEntry runs and never moves
+    // it; reading the pointer is a plain load of an initialised static.
+    let globals: PWDF_DRIVER_GLOBALS = unsafe { wdk_sys::WdfDriverGlobals };
+    if globals.is_null() {
+        return;
+    }
+    // WdfGetDriver (wdfdriver.h, FORCEINLINE): `WdfDriverGlobals->Driver`.
+    // SAFETY: non-null globals point at the loader's WDF_DRIVER_GLOBALS for this driver.
+    let driver: WDFDRIVER = unsafe { (*globals).Driver };
+    if driver.is_null() {
+        return;
+    }
+    // WdfDriverMiniportUnload (wdfminiport.h, FORCEINLINE): entry
+    // WdfDriverMiniportUnloadTableIndex of the WDF function table, called with the globals.
+    let index = _WDFFUNCENUM::WdfDriverMiniportUnloadTableIndex as usize;
+    // SAFETY: the loader sets the table length before DriverEntry; a plain load.
+    let count = unsafe { wdk_sys::WdfFunctionCount } as usize;
+    if index >= count {
+        return;
+    }
+    // SAFETY: the loader binds the table pointer before DriverEntry; a plain load.
+    let table: *const WDFFUNC = unsafe { wdk_sys::WdfFunctions };
+    // SAFETY: `table` points at `count` bound entries and `index < count`.
+    let slot = unsafe { table.add(index) };
+    // SAFETY: `slot` is inside the bound table (above); entries are plain function pointers.
+    let entry: WDFFUNC = unsafe { slot.read() };
+    // SAFETY: both are `Option` of a function pointer (one pointer wide); the entry at this
+    // index is WdfDriverMiniportUnload, whose C type `MiniportUnload` spells out.
+    let unload: Option<MiniportUnload> =
+        unsafe { core::mem::transmute::<WDFFUNC, Option<MiniportUnload>>(entry) };
+    if let Some(unload) = unload {
+        // SAFETY: the driver's own globals and WDF driver object; PASSIVE_LEVEL (caller).
+        unsafe { unload(globals, driver) };
+    }
 }
