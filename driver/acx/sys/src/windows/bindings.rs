@@ -4,14 +4,20 @@
 //! `((PFN_ACXxxx) AcxFunctions[AcxXxxTableIndex])(AcxDriverGlobals, ...)` (acxfuncenum.h's
 //! ACXFUNCENUM gives the indexes). `acx_call!` does the same, as wdk-sys's
 //! `call_unsafe_wdf_function_binding!` does for WDF. The `*_INIT` helpers are inline too; the
-//! callers zero the structure and set `Size` (what every ACX `*_INIT` does first).
+//! callers zero the structure, set `Size`, and set every field the documented `*_INIT` sets to a
+//! named header constant (`Id = AcxPinIdDefault` / `AcxElementIdDefault` /
+//! `AcxJackPropertiesIdDefault`): zero never stands for "default".
 #![allow(
     non_upper_case_globals,
     non_camel_case_types,
     non_snake_case,
     dead_code,
+    unused_imports,
     clippy::all,
     clippy::pedantic,
+    // bindgen's generated code (its unsafe blocks carry no SAFETY comments of ours).
+    clippy::undocumented_unsafe_blocks,
+    clippy::multiple_unsafe_ops_per_block,
     missing_debug_implementations
 )]
 
@@ -25,6 +31,9 @@ include!(concat!(env!("OUT_DIR"), "/acx.rs"));
 /// # Safety
 /// Must be used inside `unsafe`-aware code: the arguments must satisfy the DDI's contract, and
 /// it must run after AcxDriverInitialize bound the table.
+// The arguments are expanded inside the unsafe call on purpose (the lint is allowed for the
+// Windows edge in windows/mod.rs): every call site is an ACX DDI call whose contract (handles,
+// pointers to live locals, IRQL) the call site states.
 #[macro_export]
 macro_rules! acx_call {
     ($index:ident as $pfn:ident ( $($arg:expr),* $(,)? )) => {{

@@ -186,10 +186,14 @@ unsafe fn add_elements(circuit: acx::ACXCIRCUIT, model: &CircuitModel) -> Result
     // SAFETY: as above.
     let mut volume_config: acx::ACX_VOLUME_CONFIG = unsafe { zeroed() };
     volume_config.Size = size32::<acx::ACX_VOLUME_CONFIG>();
+    // ACX_VOLUME_CONFIG_INIT: the only accepted Id is AcxElementIdDefault (never rely on zero).
+    volume_config.Id = acx::AcxElementIdDefault;
     volume_config.ChannelsCount = model.volume.channels;
     volume_config.Minimum = model.volume.range.minimum;
     volume_config.Maximum = model.volume.range.maximum;
-    volume_config.SteppingDelta = model.volume.range.stepping;
+    // ACX_VOLUME_CONFIG.SteppingDelta is a ULONG; the model's step is a positive i32.
+    volume_config.SteppingDelta =
+        u32::try_from(model.volume.range.stepping).map_err(|_| nt(NtStatus::INVALID_PARAMETER))?;
     volume_config.Callbacks = &raw mut volume_callbacks;
     // SAFETY: as above.
     let mut mute_callbacks: acx::ACX_MUTE_CALLBACKS = unsafe { zeroed() };
@@ -199,6 +203,8 @@ unsafe fn add_elements(circuit: acx::ACXCIRCUIT, model: &CircuitModel) -> Result
     // SAFETY: as above.
     let mut mute_config: acx::ACX_MUTE_CONFIG = unsafe { zeroed() };
     mute_config.Size = size32::<acx::ACX_MUTE_CONFIG>();
+    // ACX_MUTE_CONFIG_INIT: the only accepted Id is AcxElementIdDefault.
+    mute_config.Id = acx::AcxElementIdDefault;
     mute_config.ChannelsCount = model.mute.channels;
     mute_config.Callbacks = &raw mut mute_callbacks;
 
@@ -208,14 +214,14 @@ unsafe fn add_elements(circuit: acx::ACXCIRCUIT, model: &CircuitModel) -> Result
     attributes.ParentObject = circuit as WDFOBJECT;
     // AcxVolumeCreate (PASSIVE_LEVEL).
     check(
-        acx_call!(AcxVolumeCreateTableIndex as PFN_ACXVOLUMECREATE(circuit, &raw mut attributes, &raw mut volume_config, &raw mut volume)),
+        acx_call!(AcxVolumeCreateTableIndex as PFN_ACXVOLUMECREATE(circuit as acx::ACXOBJECT, &raw mut attributes, &raw mut volume_config, &raw mut volume)),
     )?;
     // SAFETY: `volume` was created with ELEMENT_CONTEXT attributes.
     unsafe { context::put(volume as WDFOBJECT, &ELEMENT_CONTEXT, Box::new(model.id)) }
         .map_err(|_| nt(NtStatus::UNSUCCESSFUL))?;
     // AcxMuteCreate (PASSIVE_LEVEL).
     check(
-        acx_call!(AcxMuteCreateTableIndex as PFN_ACXMUTECREATE(circuit, &raw mut attributes, &raw mut mute_config, &raw mut mute)),
+        acx_call!(AcxMuteCreateTableIndex as PFN_ACXMUTECREATE(circuit as acx::ACXOBJECT, &raw mut attributes, &raw mut mute_config, &raw mut mute)),
     )?;
     // SAFETY: `mute` was created with ELEMENT_CONTEXT attributes.
     unsafe { context::put(mute as WDFOBJECT, &ELEMENT_CONTEXT, Box::new(model.id)) }
@@ -231,6 +237,9 @@ fn pin_config(pin: &PinModel) -> acx::ACX_PIN_CONFIG {
     // SAFETY: plain-data structure; ACX_PIN_CONFIG_INIT zeroes it and sets Size.
     let mut cfg: acx::ACX_PIN_CONFIG = unsafe { zeroed() };
     cfg.Size = size32::<acx::ACX_PIN_CONFIG>();
+    // ACX_PIN_CONFIG_INIT: the only accepted Id is AcxPinIdDefault (ACX numbers the pins).
+    cfg.Id = acx::AcxPinIdDefault;
+    cfg.MaxStreams = pin.max_streams;
     cfg.Type = match pin.pin_type {
         PinType::Sink => acx::_ACX_PIN_TYPE::AcxPinTypeSink,
         PinType::Source => acx::_ACX_PIN_TYPE::AcxPinTypeSource,
@@ -270,6 +279,8 @@ unsafe fn add_pins(
             // SAFETY: plain-data structure; ACX_JACK_CONFIG_INIT zeroes it and sets Size.
             let mut jack_cfg: acx::ACX_JACK_CONFIG = unsafe { zeroed() };
             jack_cfg.Size = size32::<acx::ACX_JACK_CONFIG>();
+            // ACX_JACK_CONFIG_INIT: Id is AcxJackPropertiesIdDefault.
+            jack_cfg.Id = acx::AcxJackPropertiesIdDefault;
             jack_cfg.Description.ChannelMapping = jack.channel_mapping;
             jack_cfg.Description.Color = jack.color;
             jack_cfg.Description.ConnectionType =
@@ -327,7 +338,13 @@ unsafe fn add_formats(
         let mut cfg: acx::ACX_DATAFORMAT_CONFIG = unsafe { zeroed() };
         cfg.Size = size32::<acx::ACX_DATAFORMAT_CONFIG>();
         cfg.Type = acx::_ACX_DATAFORMAT_TYPE::AcxDataFormatKsFormat;
-        cfg.u.KsFormat = storage.as_mut_ptr().cast();
+        // `u.KsFormat`: written through a pointer to the union, whose members all start at
+        // offset 0, because bindgen may emit the union either as a Rust union or as
+        // `__BindgenUnionField`s (it cannot see that wdk-sys's PVOID is Copy).
+        let union_start = (&raw mut cfg.u).cast::<*mut core::ffi::c_void>();
+        // SAFETY: `union_start` points at the union inside `cfg`, which is at least
+        // pointer-sized and pointer-aligned (its KsFormat member is a pointer).
+        unsafe { union_start.write(storage.as_mut_ptr().cast()) };
         let mut format: acx::ACXDATAFORMAT = null_mut();
         let mut attributes = context::attributes(&ELEMENT_CONTEXT, None);
         attributes.ContextTypeInfo = core::ptr::null();

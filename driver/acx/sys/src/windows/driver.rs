@@ -116,8 +116,8 @@ unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INI
             WdfDeviceInitSetPnpPowerEventCallbacks,
             init,
             &raw mut pnp
-        )
-    };
+        );
+    }
     let mut attributes = context::attributes(&DEVICE_CONTEXT, Some(evt_device_cleanup));
     let mut device: WDFDEVICE = null_mut();
     // SAFETY: as above; WdfDeviceCreate consumes `init` on success. PASSIVE_LEVEL.
@@ -184,7 +184,7 @@ unsafe extern "C" fn evt_prepare_hardware(
     let Some(state) = (unsafe { device_state(device) }) else {
         return nt(NtStatus::INVALID_DEVICE_STATE);
     };
-    for &(circuit, _) in state.circuits.iter() {
+    for &(circuit, _) in &state.circuits {
         // AcxDeviceAddCircuit (PASSIVE_LEVEL).
         let status =
             acx_call!(AcxDeviceAddCircuitTableIndex as PFN_ACXDEVICEADDCIRCUIT(device, circuit))
@@ -203,7 +203,7 @@ unsafe extern "C" fn evt_release_hardware(device: WDFDEVICE, _: WDFCMRESLIST) ->
         return 0;
     };
     let mut result = 0;
-    for &(circuit, _) in state.circuits.iter() {
+    for &(circuit, _) in &state.circuits {
         // AcxDeviceRemoveCircuit (PASSIVE_LEVEL); keep going on failure, report the first.
         let status = acx_call!(
             AcxDeviceRemoveCircuitTableIndex as PFN_ACXDEVICEREMOVECIRCUIT(device, circuit)

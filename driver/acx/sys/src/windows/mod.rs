@@ -1,4 +1,5 @@
-//! The Windows edge of cadenza_acx.sys. **Uncompiled on Linux** (`#[cfg(windows)]`): it needs
+//! The Windows edge of cadenza_acx.sys (`#[cfg(windows)]`: the target). Compiled on Linux by
+//! tools/wdk-check (x64 and ARM64, clippy -D warnings, linked with rust-lld); it needs
 //! wdk-sys and the ACX bindings the build script generates from the WDK.
 //!
 //! Everything here is thin: each item converts arguments, calls `cadenza-acx` (host-tested) with
@@ -13,7 +14,8 @@
 //! | [`stream`] | EvtAcxCircuitCreateStream and every ACX (RT) stream callback |
 //! | [`elements`] | volume and mute element callbacks |
 
-extern crate alloc;
+// `acx_call!` expands its arguments inside the unsafe DDI call (see bindings.rs).
+#![allow(clippy::macro_metavars_in_unsafe)]
 
 #[cfg(not(test))]
 extern crate wdk_panic;

@@ -1,6 +1,6 @@
 //! The driver's parameters: `HKR\Parameters` (the driver key's `Parameters` subkey, where the
 //! INF's AddReg writes them), read at EvtDriverDeviceAdd into the engine's shared, host-tested
-//! configuration parser. Windows only; uncompiled on Linux.
+//! configuration parser. Windows only (compiled on Linux by tools/wdk-check).
 //!
 //! | item | DDI | IRQL |
 //! |---|---|---|
@@ -27,6 +27,12 @@ const PLUGPLAY_REGKEY_DRIVER: u32 = 2;
 const KEY_READ: u32 = 0x0002_0019;
 /// The largest value we read; longer ones are reported and defaulted.
 const MAX_VALUE_BYTES: usize = 2 * MAX_REGISTRY_TEXT;
+/// The same, as WdfRegistryQueryValue's ULONG length (a small constant: checked at compile time).
+#[allow(clippy::cast_possible_truncation)]
+const MAX_VALUE_BYTES_U32: u32 = {
+    assert!(MAX_VALUE_BYTES <= u32::MAX as usize);
+    MAX_VALUE_BYTES as u32
+};
 
 /// `s` as UTF-16 in `out`, and a UNICODE_STRING over it (no NUL: the length carries it).
 fn unicode(s: &str, out: &mut [u16; 64]) -> Option<UNICODE_STRING> {
@@ -109,7 +115,7 @@ pub unsafe fn read_config(device: WDFDEVICE, platform: &Kp) -> DeviceConfig {
                 WdfRegistryQueryValue,
                 params,
                 &raw const name,
-                MAX_VALUE_BYTES as u32,
+                MAX_VALUE_BYTES_U32,
                 data.as_mut_ptr().cast(),
                 &raw mut got,
                 &raw mut reg_type

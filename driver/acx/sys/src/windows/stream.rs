@@ -161,6 +161,10 @@ pub unsafe extern "C" fn evt_create_stream(
                 as PFN_ACXSTREAMINITSETACXRTSTREAMSUPPORTSNOTIFICATIONS(init)
         );
         let mut attributes = context::attributes(&STREAM_CONTEXT, Some(evt_stream_cleanup));
+        // The cleanup deletes the stream's EX_TIMER with ExDeleteTimer(Wait = TRUE), which
+        // needs PASSIVE_LEVEL; an object's cleanup otherwise inherits its parent's execution
+        // level (≤ DISPATCH). WdfExecutionLevelPassive makes WDF run it at PASSIVE_LEVEL.
+        attributes.ExecutionLevel = wdk_sys::_WDF_EXECUTION_LEVEL::WdfExecutionLevelPassive;
         acx_call!(AcxRtStreamCreateTableIndex as PFN_ACXRTSTREAMCREATE(device, circuit, &raw mut attributes, &raw mut init, &raw mut handle))
             .unwrap_or(nt(NtStatus::NOT_SUPPORTED))
     })();
@@ -179,7 +183,8 @@ pub unsafe extern "C" fn evt_create_stream(
     }
 }
 
-/// EvtCleanupCallback of the ACXSTREAM (PASSIVE_LEVEL): destroys the stream (timer first),
+/// EvtCleanupCallback of the ACXSTREAM (PASSIVE_LEVEL, guaranteed by the stream's
+/// `WdfExecutionLevelPassive` attributes): destroys the stream (timer first),
 /// then frees any packets FreeRtPackets did not.
 unsafe extern "C" fn evt_stream_cleanup(object: WDFOBJECT) {
     // SAFETY: the stream's own cleanup; no callback of this stream runs any more.
@@ -276,18 +281,14 @@ unsafe extern "C" fn evt_allocate_rt_packets(
         Err(e) => return nt(e),
     };
     // SAFETY: PASSIVE_LEVEL; the layout's buffer is the platform's non-paged allocation.
-    match unsafe { describe(&layout) } {
-        Some(edge) => {
-            // SAFETY: checked non-null; ACX passes a writable pointer for the array.
-            unsafe { packets.write(edge.array.cast()) };
-            s.packets.with(|p| *p = Some(edge));
-            0
-        }
-        None => {
-            let _ = s.stream.free_rt_packets(irql);
-            nt(NtStatus::INSUFFICIENT_RESOURCES)
-        }
-    }
+    let Some(edge) = (unsafe { describe(&layout) }) else {
+        let _ = s.stream.free_rt_packets(irql);
+        return nt(NtStatus::INSUFFICIENT_RESOURCES);
+    };
+    // SAFETY: checked non-null; ACX passes a writable pointer for the array.
+    unsafe { packets.write(edge.array.cast()) };
+    s.packets.with(|p| *p = Some(edge));
+    0
 }
 
 /// The MDL and ACX_RTPACKET array for `layout`.
@@ -337,12 +338,11 @@ unsafe extern "C" fn evt_free_rt_packets(
     // SAFETY: the DDI runs at PASSIVE_LEVEL.
     let irql = unsafe { passive() };
     // SAFETY: ACX passes our live stream.
-    if let Ok(s) = unsafe { state(stream) } {
-        if s.stream.free_rt_packets(irql).is_ok()
-            && let Some(edge) = s.packets.with(Option::take)
-        {
-            edge.free();
-        }
+    if let Ok(s) = unsafe { state(stream) }
+        && s.stream.free_rt_packets(irql).is_ok()
+        && let Some(edge) = s.packets.with(Option::take)
+    {
+        edge.free();
     }
 }
 
