@@ -17,7 +17,7 @@ pub mod parse;
 pub mod rules;
 
 pub use parse::Inf;
-pub use rules::{Problem, Rule, check};
+pub use rules::{ARCHITECTURES, Problem, Rule, check};
 
 /// Decodes an INF file's bytes: UTF-8 (with or without a BOM) or UTF-16LE with a BOM (the
 /// two encodings Windows accepts for INFs we would write).

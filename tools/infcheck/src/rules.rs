@@ -34,6 +34,27 @@ pub const KS_PROXY_CLSID: Guid = Guid::from_u128(0x17CC_A71B_ECD7_11D0_B908_00A0
 const SPSVCINST_ASSOCSERVICE: u64 = 0x2;
 /// The DIRID of the driver store: the only destination a Windows Driver package may use.
 const DIRID_DRIVER_STORE: &str = "13";
+/// The architectures Cadenza ships a package for (stampinf's `-a`: x86_64-pc-windows-msvc and
+/// aarch64-pc-windows-msvc); each needs a models section.
+pub const ARCHITECTURES: [&str; 2] = ["amd64", "arm64"];
+
+/// The architectures a [Manufacturer] decoration (`NT$ARCH$.10.0...22000`, `NTarm64`, ...)
+/// makes its models section apply to: all for `NT$ARCH$` (stampinf fills in each package's
+/// architecture) and an undecorated `NT`, one for `NT<arch>`, none otherwise (`NTx86`).
+fn decoration_architectures(decoration: &str) -> Vec<&'static str> {
+    let platform = decoration
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if platform == "nt$arch$" || platform == "nt" {
+        return ARCHITECTURES.to_vec();
+    }
+    ARCHITECTURES
+        .into_iter()
+        .filter(|arch| platform.strip_prefix("nt") == Some(*arch))
+        .collect()
+}
 
 /// Which rule a problem breaks (tests and fixtures match on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -444,12 +465,18 @@ impl<'a> Checker<'a> {
             return Vec::new();
         };
         let mut installs: Vec<Install> = Vec::new();
+        let mut covered: BTreeSet<&'static str> = BTreeSet::new();
         for line in manufacturer.lines() {
             let base = line.value(0);
             let decorations = line.values().get(1..).unwrap_or(&[]);
             let names: Vec<String> = if decorations.is_empty() {
+                // An undecorated models section applies to every architecture.
+                covered.extend(ARCHITECTURES);
                 vec![base.to_owned()]
             } else {
+                for d in decorations {
+                    covered.extend(decoration_architectures(d));
+                }
                 decorations.iter().map(|d| format!("{base}.{d}")).collect()
             };
             for name in names {
@@ -457,9 +484,26 @@ impl<'a> Checker<'a> {
                 else {
                     continue;
                 };
+                // One models section per architecture: each lists every hardware ID once, and
+                // the same ID in two sections (NTamd64 and NTarm64) is one install.
+                let mut found: Vec<Install> = Vec::new();
                 for model in models.lines() {
-                    self.model_line(models, model, &mut installs);
+                    self.model_line(models, model, &mut found);
                 }
+                self.merge_installs(found, &mut installs);
+            }
+        }
+        for arch in ARCHITECTURES {
+            if !covered.contains(arch) {
+                self.report(
+                    Some(manufacturer.line()),
+                    Rule::Models,
+                    format!(
+                        "no models section for {arch}: [Manufacturer] needs an NT{arch} \
+                         decoration (or NT$ARCH$, which stampinf fills in per package), or the \
+                         {arch} package installs on no device"
+                    ),
+                );
             }
         }
         for framework in Framework::ALL {
@@ -488,6 +532,28 @@ impl<'a> Checker<'a> {
             );
         }
         installs
+    }
+
+    /// Adds one models section's installs to `installs`: a framework another architecture's
+    /// section already installs must use the same DDInstall section there.
+    fn merge_installs(&mut self, found: Vec<Install>, installs: &mut Vec<Install>) {
+        for install in found {
+            match installs.iter().find(|i| i.framework == install.framework) {
+                Some(first) if !first.base.eq_ignore_ascii_case(&install.base) => {
+                    let message = format!(
+                        "{} installs with [{}] here but with [{}] at line {}; every \
+                         architecture's models section must use the same install section",
+                        install.framework.hardware_id(),
+                        install.base,
+                        first.base,
+                        first.line
+                    );
+                    self.report(Some(install.line), Rule::Models, message);
+                }
+                Some(_) => {}
+                None => installs.push(install),
+            }
+        }
     }
 
     fn model_line(&mut self, models: &Section, model: &Line, installs: &mut Vec<Install>) {

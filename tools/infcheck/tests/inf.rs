@@ -32,6 +32,85 @@ fn the_real_inf_passes() {
     );
 }
 
+/// What `stampinf -a ARCH -k 1.33` does to the template, as far as the checker goes.
+fn stamp(template: &str, arch: &str) -> String {
+    template
+        .replace("$ARCH$", arch)
+        .replace("$KMDFVERSION$", "1.33")
+}
+
+#[test]
+fn the_template_covers_every_shipped_architecture() {
+    assert_eq!(cadenza_infcheck::ARCHITECTURES, ["amd64", "arm64"]);
+    let template = real_inf();
+    assert!(
+        template.contains("[Cadenza.NT$ARCH$.10.0...22000]"),
+        "the models section is decorated with NT$ARCH$, which stampinf fills per package"
+    );
+    // Each package's stamped INF names only its own architecture: the ARM64 package must pass
+    // the checker on its own (and not only because of an amd64 section).
+    for arch in cadenza_infcheck::ARCHITECTURES {
+        let stamped = stamp(&template, arch);
+        assert!(stamped.contains(&format!("[Cadenza.NT{arch}.10.0...22000]")));
+        let problems = check(&Inf::parse(&stamped));
+        let others: Vec<Problem> = problems
+            .iter()
+            .filter(|p| !p.message.contains("no models section for"))
+            .cloned()
+            .collect();
+        assert!(
+            others.is_empty(),
+            "stamped for {arch}:\n{}",
+            listing(&others)
+        );
+        // Stamped, the INF is one architecture's: the checker reports the other one missing,
+        // and nothing else.
+        let missing: Vec<&Problem> = problems
+            .iter()
+            .filter(|p| p.message.contains("no models section for"))
+            .collect();
+        assert_eq!(
+            missing.len(),
+            1,
+            "stamped for {arch}:\n{}",
+            listing(&problems)
+        );
+        assert!(!missing[0].message.contains(&format!("for {arch}:")));
+    }
+}
+
+#[test]
+fn explicit_amd64_and_arm64_models_sections_are_accepted() {
+    let inf = real_inf()
+        .replace(
+            "%ManufacturerName% = Cadenza, NT$ARCH$.10.0...22000",
+            "%ManufacturerName% = Cadenza, NTamd64.10.0...22000, NTarm64.10.0...22000",
+        )
+        .replace(
+            "[Cadenza.NT$ARCH$.10.0...22000]",
+            "[Cadenza.NTarm64.10.0...22000]\n\
+             %Cadenza.Acx.DeviceDesc%     = Cadenza_Acx, ROOT\\CadenzaAcx\n\
+             %Cadenza.PortCls.DeviceDesc% = Cadenza_PortCls, ROOT\\CadenzaPortCls\n\n\
+             [Cadenza.NTamd64.10.0...22000]",
+        );
+    assert!(inf.contains("[Cadenza.NTarm64.10.0...22000]"));
+    let problems = check(&Inf::parse(&inf));
+    assert!(problems.is_empty(), "{}", listing(&problems));
+}
+
+#[test]
+fn an_inf_for_x64_only_is_rejected() {
+    let inf = real_inf().replace("NT$ARCH$.10.0...22000", "NTamd64.10.0...22000");
+    let problems = check(&Inf::parse(&inf));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.rule == Rule::Models && p.message.contains("no models section for arm64")),
+        "{}",
+        listing(&problems)
+    );
+}
+
 /// One fixture: what it expects, and the patched INF.
 struct Fixture {
     name: String,
