@@ -7,24 +7,28 @@
 //! `Arc` is created at PASSIVE_LEVEL (StartDevice) and its last reference goes away with the
 //! last miniport or stream object, which PortCls releases at PASSIVE_LEVEL.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::ptr::NonNull;
 
 use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::device::AudioDevice;
 use cadenza_engine::device::cable::Cable;
 use cadenza_engine::format::range::PinCapabilities;
 use cadenza_engine::gain::Gain;
-use cadenza_engine::platform::{DmaBuffer, Locked, Platform};
+use cadenza_engine::platform::{Locked, Platform};
 use cadenza_engine::state::KsState;
 use cadenza_engine::stream::Direction;
 use cadenza_engine::{Channels, NtStatus};
 
 /// What the cable lock protects: the engine's cable and the device power state.
+///
+/// The cable (over a kilobyte) is boxed, so that creating the device does not copy it from
+/// value to value through one stack frame (in a debug build each step — cable, state, lock,
+/// device, `Arc` — is a copy of its own, together over a page: tools/stack-check.sh).
 #[derive(Debug)]
 pub struct CableState {
-    pub cable: Cable,
+    pub cable: Box<Cable>,
     /// Set between a D3 and the next D0 power change: RUN is refused meanwhile.
     pub powered_down: bool,
     /// Next stream id (for the engine's diagnostics).
@@ -72,7 +76,7 @@ impl<P: Platform> CableDevice<P> {
     ) -> Result<Arc<CableDevice<P>>, NtStatus> {
         let caps = pin_capabilities(config)?;
         let ring = platform.allocate(Cable::ring_bytes_for(config))?;
-        let mut cable = Cable::new(ring, platform.frequency());
+        let mut cable = Box::new(Cable::new(ring, platform.frequency()));
         cable.set_debug_link(crate::debug::link(u32::from(index)));
         Ok(Arc::new(CableDevice {
             platform,
@@ -125,7 +129,7 @@ impl<P: Platform> CableDevice<P> {
                 if running {
                     // The timer needs no cancel: a paused stream's next expiry re-arms nothing.
                     let _ = cadenza_engine::device::ops::set_state(
-                        &mut s.cable,
+                        &mut *s.cable,
                         d,
                         KsState::Pause,
                         now,
@@ -143,18 +147,10 @@ impl<P: Platform> CableDevice<P> {
 
 impl<P: Platform> Drop for CableDevice<P> {
     fn drop(&mut self) {
-        // Give the ring back to the platform: swap in an empty cable, then free the old ring.
-        let freq = self.platform.frequency();
-        let cable = core::mem::replace(&mut self.state.get_mut().cable, Cable::new(empty(), freq));
-        self.platform.free(cable.into_ring_memory());
+        // Give the ring back to the platform; the cable keeps a zero-length ring in its place.
+        let ring = self.state.get_mut().cable.take_ring_memory();
+        self.platform.free(ring);
     }
-}
-
-/// A zero-length buffer for the placeholder cable left behind while the ring is freed.
-fn empty() -> DmaBuffer {
-    // SAFETY: a dangling pointer with length 0 is never dereferenced: every access through a
-    // DmaBuffer is bounds-checked against its length.
-    unsafe { DmaBuffer::from_raw_parts(NonNull::dangling(), 0) }
 }
 
 /// Volume and mute of the two endpoints of one cable, as the topology property handlers see

@@ -214,7 +214,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let freq = device.platform().frequency();
         device.with(|s| {
             let id = s.take_stream_id();
-            ops::open(&mut s.cable, id, direction, format, freq)
+            ops::open(&mut *s.cable, id, direction, format, freq)
         })?;
         // SAFETY: PortCls passes a live port stream to NewStream; the reference taken here is
         // released when the object is destroyed.
@@ -281,7 +281,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let platform = me.device.platform();
         let now = platform.now();
         let outcome = me.device.with(|s| {
-            let out = ops::on_timer(&mut s.cable, me.direction, now);
+            let out = ops::on_timer(&mut *s.cable, me.direction, now);
             if out.notice.is_some()
                 && let Some(stream) = s.cable.stream(me.direction)
             {
@@ -337,7 +337,7 @@ impl<P: Platform + 'static> WaveStream<P> {
             // The engine's buffer is the port's mapping: dropping the handle frees nothing.
             let _ = me
                 .device
-                .with(|s| ops::close(&mut s.cable, me.direction, now));
+                .with(|s| ops::close(&mut *s.cable, me.direction, now));
             if let Some(slot) = me.buffer.with(Option::take) {
                 me.release_pages(slot);
             }
@@ -434,7 +434,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         }
         NtStatus::from_result(
             me.device
-                .with(|s| ops::set_format(&mut s.cable, me.direction, format)),
+                .with(|s| ops::set_format(&mut *s.cable, me.direction, format)),
         )
     }
 
@@ -452,7 +452,7 @@ impl<P: Platform + 'static> WaveStream<P> {
             if s.powered_down && to == EngineState::Run {
                 return Err(NtStatus::DEVICE_NOT_READY);
             }
-            ops::set_state(&mut s.cable, me.direction, to, now).map_err(NtStatus::from)
+            ops::set_state(&mut *s.cable, me.direction, to, now).map_err(NtStatus::from)
         });
         match result {
             Ok(request) => {
@@ -473,7 +473,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let now = me.device.platform().now();
         match me
             .device
-            .with(|s| ops::position(&mut s.cable, me.direction, now))
+            .with(|s| ops::position(&mut *s.cable, me.direction, now))
         {
             Ok(p) => {
                 let value = KsAudioPosition {
@@ -544,7 +544,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let memory = unsafe { DmaBuffer::from_raw_parts(start, bytes as usize) };
         let attached = self
             .device
-            .with(|s| ops::attach_buffer(&mut s.cable, self.direction, memory, geometry));
+            .with(|s| ops::attach_buffer(&mut *s.cable, self.direction, memory, geometry));
         let slot = BufferSlot { mdl, mapped };
         if let Err((e, _memory)) = attached {
             self.release_pages(slot);
@@ -574,7 +574,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         };
         match self
             .device
-            .with(|s| ops::detach_buffer(&mut s.cable, self.direction))
+            .with(|s| ops::detach_buffer(&mut *s.cable, self.direction))
         {
             Ok(_memory) => {
                 self.buffer.with(|b| *b = None);
@@ -652,7 +652,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let me = unsafe { Self::object(this) };
         let value = me
             .device
-            .with(|s| ops::hw_latency(&mut s.cable, me.direction))
+            .with(|s| ops::hw_latency(&mut *s.cable, me.direction))
             .map_or_else(
                 |_| KsRtAudioHwLatency::default(),
                 |l| KsRtAudioHwLatency {
@@ -742,7 +742,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let me = unsafe { Self::object(this) };
         let now = me.device.platform().now();
         NtStatus::from_result(me.device.with(|s| {
-            ops::set_write_packet(&mut s.cable, packet_number, flags, eos_packet_length, now)
+            ops::set_write_packet(&mut *s.cable, packet_number, flags, eos_packet_length, now)
         }))
     }
 
@@ -757,7 +757,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let now = me.device.platform().now();
         match me
             .device
-            .with(|s| ops::presentation_position(&mut s.cable, me.direction, now))
+            .with(|s| ops::presentation_position(&mut *s.cable, me.direction, now))
         {
             Ok(p) => {
                 let value = KsAudioPresentationPosition {
@@ -783,7 +783,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let now = me.device.platform().now();
         match me
             .device
-            .with(|s| ops::completed_packets(&mut s.cable, me.direction, now))
+            .with(|s| ops::completed_packets(&mut *s.cable, me.direction, now))
         {
             Ok(n) => {
                 #[allow(clippy::cast_possible_truncation)] // the DDI counts modulo 2^32
@@ -814,7 +814,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         // SAFETY: a live packet interface pointer, so `this` is the live object.
         let me = unsafe { Self::object(this) };
         let now = me.device.platform().now();
-        match me.device.with(|s| ops::read_packet(&mut s.cable, now)) {
+        match me.device.with(|s| ops::read_packet(&mut *s.cable, now)) {
             Ok(p) => {
                 // SAFETY: non-null (checked) out-parameters.
                 unsafe { packet_number.write_unaligned(p.number) };
@@ -836,7 +836,7 @@ impl<P: Platform + 'static> WaveStream<P> {
 pub fn engine_frames<P: Platform>(device: &CableDevice<P>, direction: Direction) -> Option<u64> {
     let now = device.platform().now();
     device.with(|s| {
-        ops::position(&mut s.cable, direction, now)
+        ops::position(&mut *s.cable, direction, now)
             .ok()
             .map(|p| p.frames)
     })

@@ -20,7 +20,7 @@ use core::ptr::{self, null, null_mut};
 use cadenza_engine::format::parse::{
     KSDATAFORMAT_SIZE, KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE, parse_data_format, write_data_format,
 };
-use cadenza_engine::format::range::{KsAudioRange, MAX_KS_AUDIO_RANGES, PinCapabilities};
+use cadenza_engine::format::range::{KsAudioRange, PinCapabilities};
 use cadenza_engine::platform::Platform;
 use cadenza_engine::stream::Direction;
 use cadenza_engine::{Format, FormatError, Guid, NtStatus};
@@ -85,12 +85,17 @@ static CATEGORIES: [Guid; 4] = [
     KSCATEGORY_REALTIME,
 ];
 
-/// The filter description of one wave miniport: one heap block, tables pointing into it.
-/// Never moved after [`WaveDescription::new`] fills the pointers (it lives in a `Box`).
+/// The filter description of one wave miniport: tables pointing into each other. Never moved
+/// after [`WaveDescription::new`] fills the pointers (it lives in a `Box`).
+///
+/// The ranges and their pointer table are heap slices of exactly the published length, built
+/// element by element: inline arrays of `MAX_KS_AUDIO_RANGES` made the description 3.4 KB,
+/// and building it a frame over a page (a `__chkstk` probe) in debug builds
+/// (tools/stack-check.sh).
 #[derive(Debug)]
 pub struct WaveDescription {
-    ranges: [KsDataRangeAudio; MAX_KS_AUDIO_RANGES],
-    range_ptrs: [*const KsDataRange; MAX_KS_AUDIO_RANGES],
+    ranges: Box<[KsDataRangeAudio]>,
+    range_ptrs: Box<[*const KsDataRange]>,
     range_count: u32,
     pins: [PcPinDescriptor; WAVE_PIN_COUNT],
     filter: PcFilterDescriptor,
@@ -146,12 +151,14 @@ fn to_ks_range(r: &KsAudioRange) -> KsDataRangeAudio {
 impl WaveDescription {
     /// Builds the description for `caps`. PASSIVE_LEVEL (allocates).
     pub fn new(caps: &PinCapabilities) -> Result<Box<WaveDescription>, NtStatus> {
-        let list = caps.ks_audio_ranges();
+        let ranges: Box<[KsDataRangeAudio]> =
+            caps.ks_audio_ranges().iter().map(to_ks_range).collect();
+        let range_count = u32::try_from(ranges.len()).map_err(|_| NtStatus::INVALID_PARAMETER)?;
         let empty_pin = pin(0, (null(), 0), KsPinDataFlow::IN, KsPinCommunication::NONE);
         let mut d = Box::new(WaveDescription {
-            ranges: [KsDataRangeAudio::default(); MAX_KS_AUDIO_RANGES],
-            range_ptrs: [null(); MAX_KS_AUDIO_RANGES],
-            range_count: u32::try_from(list.len()).map_err(|_| NtStatus::INVALID_PARAMETER)?,
+            ranges,
+            range_ptrs: Box::default(),
+            range_count,
             pins: [empty_pin; WAVE_PIN_COUNT],
             filter: PcFilterDescriptor {
                 version: 0,
@@ -168,15 +175,13 @@ impl WaveDescription {
                 categories: null(),
             },
         });
-        for ((slot, ptr), r) in d
+        // The tables point into each other; the pointers are taken only now that every table
+        // is in its final place.
+        d.range_ptrs = d
             .ranges
-            .iter_mut()
-            .zip(d.range_ptrs.iter_mut())
-            .zip(list.iter())
-        {
-            *slot = to_ks_range(r);
-            *ptr = ptr::from_ref(&*slot).cast();
-        }
+            .iter()
+            .map(|r| ptr::from_ref(r).cast::<KsDataRange>())
+            .collect();
         let host = (d.range_ptrs.as_ptr(), d.range_count);
         let analog = (ANALOG_RANGES.as_ptr().cast::<*const KsDataRange>(), 1);
         d.pins = [
@@ -211,7 +216,7 @@ impl WaveDescription {
 
     /// The published ranges (tests and the simulator).
     pub fn ranges(&self) -> &[KsDataRangeAudio] {
-        self.ranges.get(..self.range_count as usize).unwrap_or(&[])
+        &self.ranges
     }
 }
 

@@ -15,6 +15,8 @@
 //! first format of a list as its default). Stream creation accepts exactly what the pin's
 //! [`PinCapabilities`] admit.
 
+use alloc::vec::Vec;
+
 use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::format::range::PinCapabilities;
 use cadenza_engine::format::{Format, SampleRate, SampleType};
@@ -119,6 +121,10 @@ pub struct PinModel {
     pub category: PinCategory,
     /// The bridge pin's jack.
     pub jack: Option<JackDescription>,
+    /// How many streams may be open on the pin at once (ACX_PIN_CONFIG.MaxStreams): one on a
+    /// host pin — a cable side carries one stream, as PortCls's host pin has one instance —
+    /// none on a bridge pin.
+    pub max_streams: u32,
 }
 
 /// A volume element (KSNODETYPE_VOLUME).
@@ -142,8 +148,10 @@ pub struct CircuitModel {
     pub bridge_pin: PinModel,
     pub volume: VolumeModel,
     pub mute: MuteModel,
-    /// The host pin's formats, default first.
-    pub formats: heapless::Vec<Format, MAX_FORMATS>,
+    /// The host pin's formats, default first (at most [`MAX_FORMATS`]). On the heap, like the
+    /// circuits: inline they made every circuit over a kilobyte, and building the model a frame
+    /// over a page in debug builds.
+    pub formats: Vec<Format>,
     /// What the host pin can stream (stream creation checks formats against it).
     pub capabilities: PinCapabilities,
 }
@@ -161,9 +169,14 @@ impl CircuitModel {
 }
 
 /// The circuits of a device, in [`CircuitId::index`] order.
+///
+/// The circuits live on the heap: [`MAX_CIRCUITS`] of them inline would make the model about
+/// 11 KB, and every function that built, returned or moved it (EvtDeviceAdd's through
+/// [`AcxDevice`](crate::AcxDevice)) a frame of that size — over a page, so a `__chkstk` probe,
+/// on a 12–24 KiB kernel stack (tools/stack-check.sh).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceModel {
-    circuits: heapless::Vec<CircuitModel, MAX_CIRCUITS>,
+    circuits: Vec<CircuitModel>,
 }
 
 impl DeviceModel {
@@ -179,8 +192,14 @@ impl DeviceModel {
             integrated: true,
             connected: true,
         };
-        let mut circuits = heapless::Vec::new();
-        for cable in 0..config.cables().min(MAX_CABLES) {
+        let cables = config.cables().min(MAX_CABLES);
+        let mut circuits = Vec::new();
+        // Reserved up front, so the pushes below never reallocate and an allocation failure
+        // is a status, not an abort.
+        circuits
+            .try_reserve_exact(2 * usize::from(cables))
+            .map_err(|_| NtStatus::INSUFFICIENT_RESOURCES)?;
+        for cable in 0..cables {
             for direction in [Direction::Render, Direction::Capture] {
                 let id = CircuitId::new(cable, direction).ok_or(NtStatus::INVALID_PARAMETER)?;
                 let (host_type, bridge_type, bridge_category) = match direction {
@@ -194,12 +213,14 @@ impl DeviceModel {
                         communication: PinCommunication::Sink,
                         category: PinCategory::Audio,
                         jack: None,
+                        max_streams: 1,
                     },
                     bridge_pin: PinModel {
                         pin_type: bridge_type,
                         communication: PinCommunication::None,
                         category: bridge_category,
                         jack: Some(jack),
+                        max_streams: 0,
                     },
                     volume: VolumeModel {
                         channels: u32::from(channels.get()),
@@ -208,12 +229,10 @@ impl DeviceModel {
                     mute: MuteModel {
                         channels: MUTE_CHANNELS,
                     },
-                    formats: formats.clone(),
+                    formats: try_clone(&formats)?,
                     capabilities,
                 };
-                circuits
-                    .push(model)
-                    .map_err(|_| NtStatus::INSUFFICIENT_RESOURCES)?;
+                circuits.push(model);
             }
         }
         Ok(DeviceModel { circuits })
@@ -233,22 +252,34 @@ impl DeviceModel {
     }
 }
 
-fn format_list(
-    config: &DeviceConfig,
-    default: Format,
-) -> Result<heapless::Vec<Format, MAX_FORMATS>, NtStatus> {
-    let mut list = heapless::Vec::new();
-    list.push(default)
+/// The host pin's format list: the default, then every other offered combination.
+fn format_list(config: &DeviceConfig, default: Format) -> Result<Vec<Format>, NtStatus> {
+    let mut list = Vec::new();
+    // Reserved once; `push` then never reallocates (and never aborts).
+    list.try_reserve_exact(MAX_FORMATS)
         .map_err(|_| NtStatus::INSUFFICIENT_RESOURCES)?;
+    list.push(default);
     for sample in config.sample_types().iter() {
         for rate in config.rates().iter() {
             let f = Format::new(sample, config.channels(), rate);
             if f != default {
-                list.push(f).map_err(|_| NtStatus::INSUFFICIENT_RESOURCES)?;
+                if list.len() == MAX_FORMATS {
+                    return Err(NtStatus::INSUFFICIENT_RESOURCES);
+                }
+                list.push(f);
             }
         }
     }
     Ok(list)
+}
+
+/// A copy of `formats`; an allocation failure is a status, not an abort.
+fn try_clone(formats: &[Format]) -> Result<Vec<Format>, NtStatus> {
+    let mut copy = Vec::new();
+    copy.try_reserve_exact(formats.len())
+        .map_err(|_| NtStatus::INSUFFICIENT_RESOURCES)?;
+    copy.extend_from_slice(formats);
+    Ok(copy)
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 //! circuits are created) until the device is destroyed; every circuit, element and stream
 //! callback reaches it from there.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
-use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use cadenza_engine::config::DeviceConfig;
@@ -15,7 +15,7 @@ use cadenza_engine::device::cable::Cable;
 use cadenza_engine::device::ops;
 use cadenza_engine::format::Format;
 use cadenza_engine::format::parse::parse_data_format;
-use cadenza_engine::platform::{DmaBuffer, Locked, Passive, Platform};
+use cadenza_engine::platform::{Locked, Passive, Platform};
 use cadenza_engine::status::NtStatus;
 
 use crate::circuit::{CircuitId, DeviceModel};
@@ -25,23 +25,19 @@ use crate::stream::{AcxStream, PacketNotify};
 
 /// A cable shared by its two circuits' streams. Frees its ring when the last holder drops it.
 pub(crate) struct CableCell<P: Platform> {
-    pub(crate) lock: Locked<P::Lock, Cable>,
+    /// Boxed: a `Cable` is over a kilobyte, and every by-value move of it through
+    /// `AcxDevice::new` (Cable::new → Locked::new → CableCell → Arc::new) would otherwise sit
+    /// in one stack frame (5.4 KiB in a debug build: over the 4 KiB that needs __chkstk).
+    pub(crate) lock: Locked<P::Lock, Box<Cable>>,
     platform: P,
 }
 
 impl<P: Platform> Drop for CableCell<P> {
     fn drop(&mut self) {
-        let freq = self.platform.frequency();
-        let cable = core::mem::replace(self.lock.get_mut(), Cable::new(empty_ring(), freq));
-        self.platform.free(cable.into_ring_memory());
+        // In place: moving the cable (over a kilobyte) out and back would copy it on the stack.
+        let ring = self.lock.get_mut().take_ring_memory();
+        self.platform.free(ring);
     }
-}
-
-/// The zero-length ring left in a cable whose real ring was handed back.
-fn empty_ring() -> DmaBuffer {
-    // SAFETY: a dangling pointer with length 0 is never read or written: every DmaBuffer access
-    // is bounds-checked against the length.
-    unsafe { DmaBuffer::from_raw_parts(NonNull::dangling(), 0) }
 }
 
 /// The ACX device: its circuit model and its cables.
@@ -70,7 +66,7 @@ impl<P: Platform> AcxDevice<P> {
         for index in 0..model.cables() {
             // Earlier cables are freed by their Drop if this one fails.
             let ring = platform.allocate(ring_bytes)?;
-            let mut cable = Cable::new(ring, platform.frequency());
+            let mut cable = Box::new(Cable::new(ring, platform.frequency()));
             cable.set_debug_link(crate::debug::link(u32::from(index)));
             let cell = Arc::new(CableCell {
                 lock: Locked::new(cable),
@@ -105,7 +101,9 @@ impl<P: Platform> AcxDevice<P> {
     /// Runs `f` on cable `cable` under its lock (statistics, tests). `None` if there is no
     /// such cable.
     pub fn with_cable<R>(&self, cable: u8, f: impl FnOnce(&mut Cable) -> R) -> Option<R> {
-        self.cables.get(usize::from(cable)).map(|c| c.lock.with(f))
+        self.cables
+            .get(usize::from(cable))
+            .map(|c| c.lock.with(|boxed| f(boxed)))
     }
 
     /// EvtAcxCircuitCreateStream: validates the KSDATAFORMAT the stream is created with
@@ -146,7 +144,7 @@ impl<P: Platform> AcxDevice<P> {
         let freq = self.platform.frequency();
         cable
             .lock
-            .with(|c| ops::open(c, id, circuit.direction(), format, freq))?;
+            .with(|c| ops::open(&mut **c, id, circuit.direction(), format, freq))?;
         AcxStream::new(
             self.platform.clone(),
             Arc::clone(cable),

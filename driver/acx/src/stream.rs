@@ -144,7 +144,7 @@ impl<P: Platform, N: PacketNotify> StreamCore<P, N> {
     fn on_timer(&self) {
         let now = self.platform.now();
         let notice = self.cable.lock.with(|c| {
-            let out = ops::on_timer(c, self.direction, now);
+            let out = ops::on_timer(&mut **c, self.direction, now);
             if let Some(deadline) = out.next_deadline {
                 self.apply_timer(TimerRequest::Arm(deadline), now);
             }
@@ -215,7 +215,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
                 if let Some(buffer) = core
                     .cable
                     .lock
-                    .with(|c| ops::close(c, circuit.direction(), now))
+                    .with(|c| ops::close(&mut **c, circuit.direction(), now))
                 {
                     core.platform.free(buffer);
                 }
@@ -317,7 +317,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
                 .stream(self.core.direction)
                 .is_some_and(|s| s.state() == KsState::Stop);
             if ok {
-                ops::attach_buffer(c, self.core.direction, memory, geometry)
+                ops::attach_buffer(&mut **c, self.core.direction, memory, geometry)
                     .map_err(|(e, m)| (NtStatus::from(e), m))
             } else {
                 Err((NtStatus::INVALID_DEVICE_STATE, memory))
@@ -342,7 +342,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
                 .map(cadenza_engine::stream::Stream::state)
             {
                 Some(KsState::Stop) => {
-                    ops::detach_buffer(c, self.core.direction).map_err(NtStatus::from)
+                    ops::detach_buffer(&mut **c, self.core.direction).map_err(NtStatus::from)
                 }
                 _ => Err(NtStatus::INVALID_DEVICE_STATE),
             }
@@ -370,7 +370,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
                 return Err(NtStatus::INVALID_DEVICE_STATE);
             }
             for &step in steps {
-                match ops::set_state(c, d, step, now) {
+                match ops::set_state(&mut **c, d, step, now) {
                     Ok(request) => self.core.apply_timer(request, now),
                     Err(e) => {
                         // Walk back so a refused callback changes nothing.
@@ -379,7 +379,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
                             .map_or(from, cadenza_engine::stream::Stream::state);
                         while s != from {
                             s = s.step_towards(from);
-                            if let Ok(request) = ops::set_state(c, d, s, now) {
+                            if let Ok(request) = ops::set_state(&mut **c, d, s, now) {
                                 self.core.apply_timer(request, now);
                             } else {
                                 break;
@@ -420,7 +420,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
             .core
             .cable
             .lock
-            .with(|c| ops::hw_latency(c, self.core.direction))?;
+            .with(|c| ops::hw_latency(&mut **c, self.core.direction))?;
         Ok(HwLatencyReport {
             fifo_bytes: l.fifo_bytes,
             delay_hns: l.chipset_delay_hns.saturating_add(l.codec_delay_hns),
@@ -434,7 +434,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
         let d = self.core.direction;
         let packet = self.core.cable.lock.with(|c| {
             if c.stream(d).is_some_and(|s| s.buffer().is_some()) {
-                ops::completed_packets(c, d, now).map_err(NtStatus::from)
+                ops::completed_packets(&mut **c, d, now).map_err(NtStatus::from)
             } else {
                 Err(NtStatus::INVALID_DEVICE_STATE)
             }
@@ -464,7 +464,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
             .core
             .cable
             .lock
-            .with(|c| ops::set_write_packet(c, packet, flags, eos_packet_length, now))?)
+            .with(|c| ops::set_write_packet(&mut **c, packet, flags, eos_packet_length, now))?)
     }
 
     /// EvtAcxStreamGetCapturePacket (PASSIVE_LEVEL): the oldest completely captured packet the
@@ -475,7 +475,11 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
             return Err(NtStatus::INVALID_DEVICE_STATE);
         }
         let now = self.core.platform.now();
-        let p = self.core.cable.lock.with(|c| ops::read_packet(c, now))?;
+        let p = self
+            .core
+            .cable
+            .lock
+            .with(|c| ops::read_packet(&mut **c, now))?;
         Ok(CapturePacket {
             packet: p.number,
             qpc_start: p.qpc.0,
@@ -491,7 +495,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
             .core
             .cable
             .lock
-            .with(|c| ops::presentation_position(c, self.core.direction, now))?;
+            .with(|c| ops::presentation_position(&mut **c, self.core.direction, now))?;
         Ok((p.frames, p.qpc.0))
     }
 }
@@ -503,7 +507,7 @@ impl<P: Platform, N: PacketNotify> Drop for AcxStream<P, N> {
         drop(timer);
         let now = self.core.platform.now();
         let d = self.core.direction;
-        if let Some(buffer) = self.core.cable.lock.with(|c| ops::close(c, d, now)) {
+        if let Some(buffer) = self.core.cable.lock.with(|c| ops::close(&mut **c, d, now)) {
             self.core.platform.free(buffer);
         }
     }

@@ -231,6 +231,16 @@ impl DmaBuffer {
         DmaBuffer { ptr, len }
     }
 
+    /// A zero-length buffer: a placeholder for memory handed back (see
+    /// [`Cable::take_ring_memory`](crate::device::cable::Cable::take_ring_memory)). Its pointer
+    /// is dangling and never dereferenced: every access is bounds-checked against the length.
+    pub const fn empty() -> DmaBuffer {
+        DmaBuffer {
+            ptr: NonNull::dangling(),
+            len: 0,
+        }
+    }
+
     pub const fn len(&self) -> usize {
         self.len
     }

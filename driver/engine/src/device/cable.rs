@@ -212,6 +212,15 @@ impl Cable {
         self.ring.memory
     }
 
+    /// Takes the ring memory back in place, leaving a zero-length ring ([`DmaBuffer::empty`]),
+    /// for a cable being destroyed from behind a reference (a `Drop`). Unlike
+    /// [`Self::into_ring_memory`] it moves no `Cable` (over a kilobyte) through the stack. The
+    /// cable moves no audio afterwards: every ring access is bounds-checked against the new
+    /// length of 0.
+    pub fn take_ring_memory(&mut self) -> DmaBuffer {
+        core::mem::replace(&mut self.ring.memory, DmaBuffer::empty())
+    }
+
     pub fn gain(&self, direction: Direction) -> &Gain {
         match direction {
             Direction::Render => &self.render_gain,
