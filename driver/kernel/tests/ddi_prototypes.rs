@@ -195,30 +195,9 @@ fn structures(c: &mut CFile) {
     }
 }
 
-/// The variable that makes a missing mingw-w64 toolchain a failure rather than a warning.
-const REQUIRE_MINGW: &str = "CADENZA_REQUIRE_MINGW";
-
-/// Whether the value of [`REQUIRE_MINGW`] makes the check mandatory: set, and not empty, `0` or
-/// `false` (any case).
-fn mingw_required(value: Option<&std::ffi::OsStr>) -> bool {
-    value.is_some_and(|v| {
-        let v = v.to_string_lossy();
-        let v = v.trim();
-        !(v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false"))
-    })
-}
-
-#[test]
-fn only_an_explicit_require_mingw_makes_the_check_mandatory() {
-    use std::ffi::OsStr;
-    assert!(!mingw_required(None));
-    for off in ["", "0", "false", "FALSE", " 0 "] {
-        assert!(!mingw_required(Some(OsStr::new(off))), "{off:?}");
-    }
-    for on in ["1", "true", "yes"] {
-        assert!(mingw_required(Some(OsStr::new(on))), "{on:?}");
-    }
-}
+#[path = "../../../tools/test-support/require_mingw.rs"]
+mod require_mingw;
+use require_mingw::{REQUIRE_MINGW, mingw_required};
 
 /// The compiler and the `ddk` include directory, if installed.
 fn toolchain() -> Result<(PathBuf, PathBuf), String> {
