@@ -5,6 +5,8 @@
 # wdk-alloc, wdk-panic and wdk-macros from crates.io. docs/windows-edge-check.md explains it.
 #
 #   bash tools/wdk-check/run.sh [x86_64|aarch64 ...]     (default: both)
+#   WDK_CHECK_PACKAGES="-p cadenza-pc-sys" bash tools/wdk-check/run.sh x86_64
+#                                           (while editing: compile only those, no link)
 #
 # What is not the WDK here, and why it is enough for a compile check:
 # - wdk-build refuses a non-Windows host (compile_error!, the `windows` crate, a Windows-only
@@ -152,31 +154,34 @@ for arch in "${arches[@]}"; do
   case $arch in x86_64) kit_arch=x64 ;; aarch64) kit_arch=ARM64 ;; esac
   make_standin_libs "$arch" "$triple" "$kit/Lib/$sdk/km/$kit_arch"
 
-  arch_packages=$packages
-  echo "--- compile: clippy -D warnings ($triple): ${WDK_CHECK_PACKAGES:-$arch_packages}"
+  echo "--- compile: clippy -D warnings ($triple): ${WDK_CHECK_PACKAGES:-$packages}"
   if ! RUSTC_WRAPPER="$here/host-cfg-rustc.sh" CARGO_TARGET_DIR="$out/target" \
-      cargo clippy "${common[@]}" ${WDK_CHECK_PACKAGES:-$arch_packages} -- -D warnings; then
+      cargo clippy "${common[@]}" ${WDK_CHECK_PACKAGES:-$packages} -- -D warnings; then
     status=1
     continue
   fi
   [ -z "${WDK_CHECK_PACKAGES:-}" ] || continue
 
-  echo "--- link: cadenza_pc.sys and cadenza_acx.sys with rust-lld ($triple)"
-  if ! RUSTC_WRAPPER="$here/host-cfg-rustc.sh" CARGO_TARGET_DIR="$out/target" \
-      cargo build "${common[@]}" -p cadenza-pc-sys -p cadenza-acx-sys; then
-    status=1
-    continue
-  fi
-  images="$out/target/$triple/debug"
-  for driver in cadenza_pc cadenza_acx; do
-    echo "--- image check: $driver.sys ($triple)"
-    if ! "$checker" --image "$images/$driver.dll" --exports-table "$here/kernel-exports.txt" \
-        --export DriverEntry --export CADENZA_DEBUG_ROOT "${wdk_sys_exports[@]}" \
-        --max-build 22000 --pdb "$images/$driver.pdb" --pdb-symbol CADENZA_DEBUG_ROOT \
-        --pdb-type cadenza_engine::debug_registry::CadenzaDebugRoot \
-        --pdb-natvis "$root/driver/engine/natvis/cadenza.natvis"; then
+  # Both profiles: `cargo make default --release` ships the release images, and their PDBs are
+  # what the debugger gets (docs/debugging.md).
+  for profile in dev release; do
+    echo "--- link ($profile): cadenza_pc.sys and cadenza_acx.sys with rust-lld ($triple)"
+    if ! RUSTC_WRAPPER="$here/host-cfg-rustc.sh" CARGO_TARGET_DIR="$out/target" \
+        cargo build "${common[@]}" --profile "$profile" -p cadenza-pc-sys -p cadenza-acx-sys; then
       status=1
+      continue
     fi
+    images="$out/target/$triple/$([ "$profile" = dev ] && echo debug || echo "$profile")"
+    for driver in cadenza_pc cadenza_acx; do
+      echo "--- image check ($profile): $driver.sys ($triple)"
+      if ! "$checker" --image "$images/$driver.dll" --exports-table "$here/kernel-exports.txt" \
+          --export DriverEntry --export CADENZA_DEBUG_ROOT "${wdk_sys_exports[@]}" \
+          --max-build 22000 --pdb "$images/$driver.pdb" --pdb-symbol CADENZA_DEBUG_ROOT \
+          --pdb-type cadenza_engine::debug_registry::CadenzaDebugRoot \
+          --pdb-natvis "$root/driver/engine/natvis/cadenza.natvis"; then
+        status=1
+      fi
+    done
   done
 done
 exit $status
