@@ -12,7 +12,7 @@
 
 use core::ffi::c_void;
 
-use cadenza_engine::{Guid, NtStatus};
+use cadenza_engine::NtStatus;
 
 use crate::kernel::{
     AccessMask, DeviceCapabilities, DeviceDescription, DeviceObject, DeviceRegistryProperty, Irp,
@@ -45,9 +45,9 @@ macro_rules! interfaces {
     )+};
 }
 
+pub use crate::unknown::{IUnknown, IUnknownVtbl};
+
 interfaces! {
-    /// `IUnknown` (PortCls flavour).
-    IUnknown => IUnknownVtbl;
     /// `IMiniport`.
     IMiniport => IMiniportVtbl;
     /// `IMiniportTopology`.
@@ -72,22 +72,6 @@ interfaces! {
     IPortWaveRTStream => IPortWaveRTStreamVtbl;
     /// `IAdapterPowerManagement`.
     IAdapterPowerManagement => IAdapterPowerManagementVtbl;
-}
-
-/// `IUnknown` slots 0–2.
-#[derive(Debug)]
-#[repr(C)]
-pub struct IUnknownVtbl<This = IUnknown> {
-    /// 0: `NTSTATUS QueryInterface(REFIID, PVOID*)`.
-    pub query_interface: unsafe extern "system" fn(
-        this: *mut This,
-        interface_id: *const Guid,
-        interface: *mut *mut c_void,
-    ) -> NtStatus,
-    /// 1: `ULONG AddRef()`.
-    pub add_ref: unsafe extern "system" fn(this: *mut This) -> u32,
-    /// 2: `ULONG Release()`.
-    pub release: unsafe extern "system" fn(this: *mut This) -> u32,
 }
 
 /// `IMiniport : IUnknown`, slots 3–4.
@@ -461,6 +445,7 @@ mod tests {
     // stream IIDs.
     mod fake {
         use super::super::*;
+        use cadenza_engine::Guid;
 
         unsafe extern "system" fn qi(
             _: *mut IMiniportWaveRTStreamNotification,

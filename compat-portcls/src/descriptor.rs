@@ -18,10 +18,10 @@ use core::ptr;
 
 use cadenza_engine::{Guid, NtStatus};
 
-use crate::com::IUnknown;
 use crate::kernel::{Irp, KsEventEntry};
 use crate::ks::{KsDataRange, KsPinCommunication, KsPinDataFlow, KsPinDescriptor};
 use crate::ksaudio::KsDataRangeAudio;
+use crate::unknown::IUnknown;
 
 /// `PCFILTER_NODE`: the filter itself, in place of a node number in a connection.
 pub const PCFILTER_NODE: u32 = u32::MAX;

@@ -12,7 +12,8 @@
 //!   KSRTAUDIO_*, jack descriptions, node properties) and audio property ids.
 //! - [`descriptor`]: the PortCls filter description tables (PCFILTER_DESCRIPTOR and the pin,
 //!   node, connection and automation tables it points to), buildable as safe `static`s.
-//! - [`com`]: the PortCls flavour of IUnknown and the vtables of the miniport, port and
+//! - [`unknown`]: the PortCls flavour of IUnknown (NTSTATUS QueryInterface).
+//! - [`com`]: the PortCls flavour of IUnknown (re-exported) and the vtables of the miniport, port and
 //!   stream interfaces, slot for slot.
 //! - [`guids`]: interface and class ids, KS categories, node types, property sets and data
 //!   format GUIDs.
@@ -59,6 +60,7 @@ pub mod power;
 pub mod registry;
 pub mod stream;
 pub mod topology;
+pub mod unknown;
 pub mod wave;
 
 #[cfg(feature = "host")]

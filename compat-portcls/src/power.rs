@@ -5,25 +5,20 @@
 //! RUN until D0; D3 → D0 lets streams run again. Buffers, events and the cables' rings stay:
 //! a stream resumes where it was after the port sends RUN.
 
-use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::ffi::c_void;
 
 use cadenza_engine::platform::Platform;
 use cadenza_engine::{Guid, NtStatus};
 
-use crate::com::{IAdapterPowerManagementVtbl, IUnknown, IUnknownVtbl};
+use crate::com::{IAdapterPowerManagementVtbl, IUnknown};
 use crate::device::CableDevice;
 use crate::guids::{IID_IAdapterPowerManagement, IID_IUnknown};
 use crate::kernel::{DeviceCapabilities, DevicePowerState, PowerState};
-use crate::object::{RefCount, answer_query, read_iid};
+use crate::object::{ComClass, ComObject, Interface};
 
-/// The adapter object. `#[repr(C)]`, vtable first.
-#[repr(C)]
+/// The adapter class: the data of a `ComObject<Adapter<P>>`.
 pub struct Adapter<P: Platform + 'static> {
-    vtbl: *const IAdapterPowerManagementVtbl<Adapter<P>>,
-    refs: RefCount,
     cables: Vec<Arc<CableDevice<P>>>,
 }
 
@@ -35,26 +30,31 @@ impl<P: Platform + 'static> core::fmt::Debug for Adapter<P> {
     }
 }
 
-impl<P: Platform + 'static> Adapter<P> {
-    const VTBL: IAdapterPowerManagementVtbl<Adapter<P>> = IAdapterPowerManagementVtbl {
-        base: IUnknownVtbl {
-            query_interface: Self::query_interface,
-            add_ref: Self::add_ref,
-            release: Self::release,
-        },
+/// The adapter object itself.
+type Object<P> = ComObject<Adapter<P>>;
+
+// SAFETY: VTBL's IUnknown slots are `ComObject::UNKNOWN` and its methods take the object;
+// there is no secondary interface.
+unsafe impl<P: Platform + 'static> ComClass for Adapter<P> {
+    type Vtbl = IAdapterPowerManagementVtbl<Object<P>>;
+    const VTBL: &'static Self::Vtbl = &IAdapterPowerManagementVtbl {
+        base: Object::<P>::UNKNOWN,
         power_change_state: Self::power_change_state,
         query_power_change_state: Self::query_power_change_state,
         query_device_capabilities: Self::query_device_capabilities,
     };
 
+    fn interface(&self, iid: &Guid) -> Option<Interface> {
+        [IID_IUnknown, IID_IAdapterPowerManagement]
+            .contains(iid)
+            .then_some(Interface::Primary)
+    }
+}
+
+impl<P: Platform + 'static> Adapter<P> {
     /// Creates the adapter object with one reference; returns its `IUnknown`. PASSIVE_LEVEL.
     pub fn create(cables: Vec<Arc<CableDevice<P>>>) -> *mut IUnknown {
-        let object = Box::new(Adapter {
-            vtbl: &Self::VTBL,
-            refs: RefCount::new(),
-            cables,
-        });
-        Box::into_raw(object).cast()
+        Object::create(Adapter { cables }).cast()
     }
 
     /// The cables of an adapter object made by [`Self::create`].
@@ -64,51 +64,18 @@ impl<P: Platform + 'static> Adapter<P> {
     /// caller's reference.
     pub unsafe fn cables<'a>(this: *mut IUnknown) -> &'a [Arc<CableDevice<P>>] {
         // SAFETY: a live adapter object (contract); shared access only.
-        unsafe { &(*this.cast::<Self>()).cables }
+        unsafe { &Object::data(this.cast::<Object<P>>()).cables }
     }
 
     /// # Safety
     /// `this` must be live.
-    unsafe fn object<'a>(this: *mut Self) -> &'a Self {
-        // SAFETY: live (contract).
-        unsafe { &*this }
-    }
-
-    unsafe extern "system" fn query_interface(
-        this: *mut Self,
-        iid: *const Guid,
-        out: *mut *mut c_void,
-    ) -> NtStatus {
-        // SAFETY: a readable IID or null.
-        let found = match unsafe { read_iid(iid) } {
-            Some(g) if g == IID_IUnknown || g == IID_IAdapterPowerManagement => {
-                // SAFETY: live object.
-                unsafe { Self::object(this) }.refs.add();
-                Some(this.cast::<c_void>())
-            }
-            _ => None,
-        };
-        // SAFETY: a writable out-pointer or null.
-        unsafe { answer_query(out, found) }
-    }
-
-    unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
-        // SAFETY: live object.
-        unsafe { Self::object(this) }.refs.add()
-    }
-
-    unsafe extern "system" fn release(this: *mut Self) -> u32 {
-        // SAFETY: live object; this call gives up a reference.
-        let left = unsafe { Self::object(this) }.refs.release();
-        if left == 0 {
-            // SAFETY: the last reference is gone; made by `Box::into_raw`.
-            drop(unsafe { Box::from_raw(this) });
-        }
-        left
+    unsafe fn object<'a>(this: *mut Object<P>) -> &'a Self {
+        // SAFETY: forwarded.
+        unsafe { Object::data(this) }
     }
 
     /// PowerChangeState. PASSIVE_LEVEL.
-    unsafe extern "system" fn power_change_state(this: *mut Self, new_state: PowerState) {
+    unsafe extern "system" fn power_change_state(this: *mut Object<P>, new_state: PowerState) {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
         let state = new_state.device_state();
@@ -123,7 +90,7 @@ impl<P: Platform + 'static> Adapter<P> {
 
     /// QueryPowerChangeState: every state is fine (nothing to save). PASSIVE_LEVEL.
     unsafe extern "system" fn query_power_change_state(
-        _this: *mut Self,
+        _this: *mut Object<P>,
         _new_state: PowerState,
     ) -> NtStatus {
         NtStatus::SUCCESS
@@ -131,7 +98,7 @@ impl<P: Platform + 'static> Adapter<P> {
 
     /// QueryDeviceCapabilities: the bus driver's capabilities stand. PASSIVE_LEVEL.
     unsafe extern "system" fn query_device_capabilities(
-        _this: *mut Self,
+        _this: *mut Object<P>,
         _caps: *mut DeviceCapabilities,
     ) -> NtStatus {
         NtStatus::SUCCESS

@@ -12,7 +12,6 @@
 //! offset 8 (the packet interface pointer QueryInterface hands out is the address of that
 //! field). Packet-interface methods recover the object by subtracting the field's offset.
 
-use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::ffi::c_void;
 use core::mem::offset_of;
@@ -33,7 +32,6 @@ use cadenza_engine::{Format, Guid, NtStatus};
 use crate::com::{
     IMiniportWaveRTInputStreamVtbl, IMiniportWaveRTOutputStreamVtbl, IMiniportWaveRTStream,
     IMiniportWaveRTStreamNotificationVtbl, IMiniportWaveRTStreamVtbl, IPortWaveRTStream,
-    IUnknownVtbl,
 };
 use crate::device::CableDevice;
 use crate::guids::{
@@ -45,8 +43,7 @@ use crate::ks::{KsDataFormat, KsState};
 use crate::ksaudio::{
     KsAudioPosition, KsAudioPresentationPosition, KsRtAudioHwLatency, KsRtAudioHwRegister,
 };
-use crate::object::{RefCount, answer_query, read_iid, write_out};
-use crate::wave::unknown_release;
+use crate::object::{ComClass, ComObject, Interface, unknown_add_ref, unknown_release, write_out};
 
 /// Bytes per page as `IPortWaveRTStream::GetPhysicalPagesCount` counts them (x64).
 pub const PAGE_BYTES: u64 = 4096;
@@ -64,18 +61,14 @@ struct BufferSlot {
 
 /// What the packet-mode interfaces see as `this`: the address of the object's second vtable
 /// pointer.
-#[derive(Debug)]
-#[repr(C)]
-pub struct PacketFace {
-    vtbl: *const c_void,
-}
+pub use crate::object::SecondaryFace as PacketFace;
 
-/// One stream. See the module documentation.
+/// One stream: the data of a `ComObject<WaveStream<P>>`. See the module documentation.
 #[repr(C)]
 pub struct WaveStream<P: Platform + 'static> {
-    vtbl: *const IMiniportWaveRTStreamNotificationVtbl<WaveStream<P>>,
+    /// The packet-mode vtable (output or input by direction); QueryInterface hands out its
+    /// address for the packet interfaces.
     packet_vtbl: *const c_void,
-    refs: RefCount,
     direction: Direction,
     device: Arc<CableDevice<P>>,
     /// The port's stream services, AddRef'd for the object's lifetime.
@@ -155,53 +148,84 @@ unsafe fn read_format(format: *const KsDataFormat) -> Result<Format, NtStatus> {
     Ok(parse_data_format(bytes)?)
 }
 
-impl<P: Platform + 'static> WaveStream<P> {
-    const VTBL: IMiniportWaveRTStreamNotificationVtbl<WaveStream<P>> =
-        IMiniportWaveRTStreamNotificationVtbl {
-            base: IMiniportWaveRTStreamVtbl {
-                base: IUnknownVtbl {
-                    query_interface: Self::query_interface,
-                    add_ref: Self::add_ref,
-                    release: Self::release,
-                },
-                set_format: Self::set_format,
-                set_state: Self::set_state,
-                get_position: Self::get_position,
-                allocate_audio_buffer: Self::allocate_audio_buffer,
-                free_audio_buffer: Self::free_audio_buffer,
-                get_hw_latency: Self::get_hw_latency,
-                get_position_register: Self::get_position_register,
-                get_clock_register: Self::get_clock_register,
-            },
-            allocate_buffer_with_notification: Self::allocate_buffer_with_notification,
-            free_buffer_with_notification: Self::free_buffer_with_notification,
-            register_notification_event: Self::register_notification_event,
-            unregister_notification_event: Self::unregister_notification_event,
-        };
+/// The stream object itself.
+type Object<P> = ComObject<WaveStream<P>>;
 
+// SAFETY: VTBL's IUnknown slots are `ComObject::UNKNOWN` and its methods take the object;
+// `packet_vtbl`, at SECONDARY_OFFSET, is set in `create` and never changed, and points at
+// OUTPUT_VTBL or INPUT_VTBL, whose IUnknown slots are `ComObject::SECONDARY_UNKNOWN` and whose
+// methods take the `PacketFace`.
+unsafe impl<P: Platform + 'static> ComClass for WaveStream<P> {
+    type Vtbl = IMiniportWaveRTStreamNotificationVtbl<Object<P>>;
+    const VTBL: &'static Self::Vtbl = &IMiniportWaveRTStreamNotificationVtbl {
+        base: IMiniportWaveRTStreamVtbl {
+            base: Object::<P>::UNKNOWN,
+            set_format: Self::set_format,
+            set_state: Self::set_state,
+            get_position: Self::get_position,
+            allocate_audio_buffer: Self::allocate_audio_buffer,
+            free_audio_buffer: Self::free_audio_buffer,
+            get_hw_latency: Self::get_hw_latency,
+            get_position_register: Self::get_position_register,
+            get_clock_register: Self::get_clock_register,
+        },
+        allocate_buffer_with_notification: Self::allocate_buffer_with_notification,
+        free_buffer_with_notification: Self::free_buffer_with_notification,
+        register_notification_event: Self::register_notification_event,
+        unregister_notification_event: Self::unregister_notification_event,
+    };
+
+    const SECONDARY_OFFSET: usize = Object::<P>::DATA_OFFSET + offset_of!(Self, packet_vtbl);
+
+    fn interface(&self, iid: &Guid) -> Option<Interface> {
+        if [
+            IID_IUnknown,
+            IID_IMiniportWaveRTStream,
+            IID_IMiniportWaveRTStreamNotification,
+        ]
+        .contains(iid)
+        {
+            return Some(Interface::Primary);
+        }
+        let packet = match self.direction {
+            Direction::Render => IID_IMiniportWaveRTOutputStream,
+            Direction::Capture => IID_IMiniportWaveRTInputStream,
+        };
+        (*iid == packet).then_some(Interface::Secondary)
+    }
+
+    /// Final Release: stop the timer (waiting for a running callback), close the engine
+    /// stream, give the buffer back to the port, drop the port stream. PASSIVE_LEVEL. Done
+    /// here, with shared access, because the timer callback holds `&self` until it is gone.
+    fn last_release(&self) {
+        let timer = self.timer.with(Option::take);
+        drop(timer);
+        let now = self.device.platform().now();
+        // The engine's buffer is the port's mapping: dropping the handle frees nothing.
+        let _ = self
+            .device
+            .with(|s| ops::close(&mut *s.cable, self.direction, now));
+        if let Some(slot) = self.buffer.with(Option::take) {
+            self.release_pages(slot);
+        }
+        // SAFETY: the reference taken in `create` is ours to release, once.
+        unsafe { unknown_release(self.port_stream.cast()) };
+    }
+}
+
+impl<P: Platform + 'static> WaveStream<P> {
     const OUTPUT_VTBL: IMiniportWaveRTOutputStreamVtbl<PacketFace> =
         IMiniportWaveRTOutputStreamVtbl {
-            base: IUnknownVtbl {
-                query_interface: Self::packet_query_interface,
-                add_ref: Self::packet_add_ref,
-                release: Self::packet_release,
-            },
+            base: Object::<P>::SECONDARY_UNKNOWN,
             set_write_packet: Self::set_write_packet,
             get_output_stream_presentation_position: Self::get_presentation_position,
             get_packet_count: Self::get_packet_count,
         };
 
     const INPUT_VTBL: IMiniportWaveRTInputStreamVtbl<PacketFace> = IMiniportWaveRTInputStreamVtbl {
-        base: IUnknownVtbl {
-            query_interface: Self::packet_query_interface,
-            add_ref: Self::packet_add_ref,
-            release: Self::packet_release,
-        },
+        base: Object::<P>::SECONDARY_UNKNOWN,
         get_read_packet: Self::get_read_packet,
     };
-
-    /// Byte offset of the packet interface pointer inside the object.
-    const PACKET_OFFSET: usize = offset_of!(WaveStream<P>, packet_vtbl);
 
     /// NewStream: opens the engine stream (in STOP), then builds the object with one
     /// reference and its timer. PASSIVE_LEVEL.
@@ -218,22 +242,20 @@ impl<P: Platform + 'static> WaveStream<P> {
         })?;
         // SAFETY: PortCls passes a live port stream to NewStream; the reference taken here is
         // released when the object is destroyed.
-        unsafe { crate::wave::unknown_add_ref(port_stream.cast()) };
+        unsafe { unknown_add_ref(port_stream.cast()) };
         let packet_vtbl: *const c_void = match direction {
             Direction::Render => core::ptr::from_ref(&Self::OUTPUT_VTBL).cast(),
             Direction::Capture => core::ptr::from_ref(&Self::INPUT_VTBL).cast(),
         };
         let platform = device.platform().clone();
-        let raw = Box::into_raw(Box::new(WaveStream {
-            vtbl: &Self::VTBL,
+        let raw = Object::create(WaveStream {
             packet_vtbl,
-            refs: RefCount::new(),
             direction,
             device,
             port_stream,
             buffer: Locked::new(None),
             timer: Locked::new(None),
-        }));
+        });
         let target = TimerTarget {
             callback: Self::on_timer,
             context: raw.cast_const().cast(),
@@ -241,14 +263,14 @@ impl<P: Platform + 'static> WaveStream<P> {
         match platform.create_timer(target) {
             Ok(timer) => {
                 // SAFETY: `raw` is the live object just made and not yet shared.
-                let me = unsafe { &*raw };
+                let me = unsafe { Object::data(raw) };
                 me.timer.with(|slot| *slot = Some(timer));
                 Ok(raw.cast())
             }
             Err(e) => {
                 // SAFETY: drops the only reference, which destroys the object (and closes the
                 // engine stream it opened).
-                unsafe { Self::release(raw) };
+                unsafe { unknown_release(raw.cast()) };
                 Err(e)
             }
         }
@@ -256,17 +278,14 @@ impl<P: Platform + 'static> WaveStream<P> {
 
     /// # Safety
     /// `this` must be a live stream object.
-    unsafe fn object<'a>(this: *mut Self) -> &'a Self {
-        // SAFETY: live (contract); only shared references are taken while it lives.
-        unsafe { &*this }
+    unsafe fn object<'a>(this: *mut Object<P>) -> &'a Self {
+        // SAFETY: forwarded.
+        unsafe { Object::data(this) }
     }
 
-    /// The object behind a packet interface pointer: that pointer is the object's address
-    /// plus PACKET_OFFSET (made by `query_interface` from the object pointer), so subtracting
-    /// it gives the object back with its provenance. Wrapping arithmetic keeps this safe to
-    /// compute; using the result is what needs a live object.
-    fn from_face(face: *mut PacketFace) -> *mut Self {
-        face.wrapping_byte_sub(Self::PACKET_OFFSET).cast()
+    /// The stream behind a packet interface pointer (see [`ComObject::from_secondary`]).
+    fn from_face(face: *mut PacketFace) -> *mut Object<P> {
+        Object::from_secondary(face)
     }
 
     fn port(&self) -> PortStream {
@@ -277,7 +296,7 @@ impl<P: Platform + 'static> WaveStream<P> {
     fn on_timer(context: *const ()) {
         // SAFETY: the context is the stream object, which outlives its timer: destruction
         // takes the timer out and drops it (waiting for this callback) before freeing.
-        let me = unsafe { &*context.cast::<Self>() };
+        let me = unsafe { Object::data(context.cast::<Object<P>>().cast_mut()) };
         let platform = me.device.platform();
         let now = platform.now();
         let outcome = me.device.with(|s| {
@@ -322,106 +341,11 @@ impl<P: Platform + 'static> WaveStream<P> {
         port.free_pages(slot.mdl);
     }
 
-    /// Final Release: stop the timer (waiting for a running callback), close the engine
-    /// stream, give the buffer back to the port, drop the port stream. PASSIVE_LEVEL.
-    ///
-    /// # Safety
-    /// `this` must be a live object whose last reference is gone.
-    unsafe fn destroy(this: *mut Self) {
-        {
-            // SAFETY: live until the Box below takes it.
-            let me = unsafe { Self::object(this) };
-            let timer = me.timer.with(Option::take);
-            drop(timer);
-            let now = me.device.platform().now();
-            // The engine's buffer is the port's mapping: dropping the handle frees nothing.
-            let _ = me
-                .device
-                .with(|s| ops::close(&mut *s.cable, me.direction, now));
-            if let Some(slot) = me.buffer.with(Option::take) {
-                me.release_pages(slot);
-            }
-            // SAFETY: the reference taken in `create` is ours to release.
-            unsafe { unknown_release(me.port_stream.cast()) };
-        }
-        // SAFETY: made by `Box::into_raw` in `create`; no other reference remains (the timer,
-        // the only other user, is gone).
-        drop(unsafe { Box::from_raw(this) });
-    }
-
-    unsafe extern "system" fn query_interface(
-        this: *mut Self,
-        iid: *const Guid,
-        out: *mut *mut c_void,
-    ) -> NtStatus {
-        // SAFETY: live object.
-        let me = unsafe { Self::object(this) };
-        // SAFETY: a readable IID or null.
-        let found = match unsafe { read_iid(iid) } {
-            Some(g)
-                if g == IID_IUnknown
-                    || g == IID_IMiniportWaveRTStream
-                    || g == IID_IMiniportWaveRTStreamNotification =>
-            {
-                Some(this.cast::<c_void>())
-            }
-            Some(g)
-                if (g == IID_IMiniportWaveRTOutputStream && me.direction == Direction::Render)
-                    || (g == IID_IMiniportWaveRTInputStream
-                        && me.direction == Direction::Capture) =>
-            {
-                // The adjusted pointer: the address of the second vtable pointer.
-                // SAFETY: `this` is live; the field address stays inside the object.
-                Some(unsafe { &raw mut (*this).packet_vtbl }.cast::<c_void>())
-            }
-            _ => None,
-        };
-        if found.is_some() {
-            me.refs.add();
-        }
-        // SAFETY: a writable out-pointer or null.
-        unsafe { answer_query(out, found) }
-    }
-
-    unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
-        // SAFETY: called through a live reference.
-        unsafe { Self::object(this) }.refs.add()
-    }
-
-    unsafe extern "system" fn release(this: *mut Self) -> u32 {
-        // SAFETY: called through a live reference, which this call gives up.
-        let left = unsafe { Self::object(this) }.refs.release();
-        if left == 0 {
-            // SAFETY: that was the last reference.
-            unsafe { Self::destroy(this) };
-        }
-        left
-    }
-
-    unsafe extern "system" fn packet_query_interface(
-        face: *mut PacketFace,
-        iid: *const Guid,
-        out: *mut *mut c_void,
-    ) -> NtStatus {
-        let this = Self::from_face(face);
-        // SAFETY: `face` is a live packet interface pointer; the rest as for the primary.
-        unsafe { Self::query_interface(this, iid, out) }
-    }
-
-    unsafe extern "system" fn packet_add_ref(face: *mut PacketFace) -> u32 {
-        let this = Self::from_face(face);
-        // SAFETY: a live packet interface pointer.
-        unsafe { Self::add_ref(this) }
-    }
-
-    unsafe extern "system" fn packet_release(face: *mut PacketFace) -> u32 {
-        let this = Self::from_face(face);
-        // SAFETY: a live packet interface pointer whose reference the caller gives up.
-        unsafe { Self::release(this) }
-    }
-
     /// SetFormat. PASSIVE_LEVEL. The engine refuses a change while data flows.
-    unsafe extern "system" fn set_format(this: *mut Self, format: *mut KsDataFormat) -> NtStatus {
+    unsafe extern "system" fn set_format(
+        this: *mut Object<P>,
+        format: *mut KsDataFormat,
+    ) -> NtStatus {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
         // SAFETY: KS validated the format buffer.
@@ -439,7 +363,7 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// SetState (one KS step). PASSIVE_LEVEL.
-    unsafe extern "system" fn set_state(this: *mut Self, state: KsState) -> NtStatus {
+    unsafe extern "system" fn set_state(this: *mut Object<P>, state: KsState) -> NtStatus {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
         let to = match u32::try_from(state.0).map(EngineState::from_raw) {
@@ -465,7 +389,7 @@ impl<P: Platform + 'static> WaveStream<P> {
 
     /// GetPosition. PASSIVE or DISPATCH_LEVEL: the spin lock only, no allocation.
     unsafe extern "system" fn get_position(
-        this: *mut Self,
+        this: *mut Object<P>,
         position: *mut KsAudioPosition,
     ) -> NtStatus {
         // SAFETY: live object.
@@ -587,7 +511,7 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     unsafe extern "system" fn allocate_audio_buffer(
-        this: *mut Self,
+        this: *mut Object<P>,
         requested_size: u32,
         mdl: *mut *mut Mdl,
         actual_size: *mut u32,
@@ -607,13 +531,13 @@ impl<P: Platform + 'static> WaveStream<P> {
         )
     }
 
-    unsafe extern "system" fn free_audio_buffer(this: *mut Self, mdl: *mut Mdl, _size: u32) {
+    unsafe extern "system" fn free_audio_buffer(this: *mut Object<P>, mdl: *mut Mdl, _size: u32) {
         // SAFETY: live object.
         unsafe { Self::object(this) }.free(mdl);
     }
 
     unsafe extern "system" fn allocate_buffer_with_notification(
-        this: *mut Self,
+        this: *mut Object<P>,
         notification_count: u32,
         requested_size: u32,
         mdl: *mut *mut Mdl,
@@ -638,7 +562,7 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     unsafe extern "system" fn free_buffer_with_notification(
-        this: *mut Self,
+        this: *mut Object<P>,
         mdl: *mut Mdl,
         _size: u32,
     ) {
@@ -647,7 +571,10 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// GetHWLatency. PASSIVE_LEVEL. VOID: on a refused call the latency reads as zero.
-    unsafe extern "system" fn get_hw_latency(this: *mut Self, latency: *mut KsRtAudioHwLatency) {
+    unsafe extern "system" fn get_hw_latency(
+        this: *mut Object<P>,
+        latency: *mut KsRtAudioHwLatency,
+    ) {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
         let value = me
@@ -670,7 +597,7 @@ impl<P: Platform + 'static> WaveStream<P> {
     /// return, and the port then answers KSPROPERTY_RTAUDIO_POSITIONREGISTER with a failure,
     /// so clients use KSPROPERTY_AUDIO_POSITION.
     unsafe extern "system" fn get_position_register(
-        _this: *mut Self,
+        _this: *mut Object<P>,
         _register: *mut KsRtAudioHwRegister,
     ) -> NtStatus {
         NtStatus::NOT_IMPLEMENTED
@@ -678,7 +605,7 @@ impl<P: Platform + 'static> WaveStream<P> {
 
     /// GetClockRegister: no clock register either (see `get_position_register`).
     unsafe extern "system" fn get_clock_register(
-        _this: *mut Self,
+        _this: *mut Object<P>,
         _register: *mut KsRtAudioHwRegister,
     ) -> NtStatus {
         NtStatus::NOT_IMPLEMENTED
@@ -698,7 +625,7 @@ impl<P: Platform + 'static> WaveStream<P> {
     /// `this` is a live stream object; `event` is the PKEVENT PortCls passes, valid until
     /// PortCls unregisters it (the DDIs' contract).
     unsafe fn event_call(
-        this: *mut Self,
+        this: *mut Object<P>,
         event: *mut KEvent,
         op: fn(&mut Cable, Direction, EventHandle) -> Result<(), StreamError>,
     ) -> NtStatus {
@@ -714,7 +641,7 @@ impl<P: Platform + 'static> WaveStream<P> {
     /// RegisterNotificationEvent. PASSIVE_LEVEL. A duplicate is the engine's
     /// STATUS_DUPLICATE_OBJECTID.
     unsafe extern "system" fn register_notification_event(
-        this: *mut Self,
+        this: *mut Object<P>,
         event: *mut KEvent,
     ) -> NtStatus {
         // SAFETY: PortCls calls through a live reference with the event it registers.
@@ -723,7 +650,7 @@ impl<P: Platform + 'static> WaveStream<P> {
 
     /// UnregisterNotificationEvent. PASSIVE_LEVEL. Unknown: STATUS_NOT_FOUND.
     unsafe extern "system" fn unregister_notification_event(
-        this: *mut Self,
+        this: *mut Object<P>,
         event: *mut KEvent,
     ) -> NtStatus {
         // SAFETY: as above; the handle is only compared with registered ones.

@@ -20,7 +20,6 @@
 //! cable through the object's second field, a `*const dyn EndpointControl`, which has the same
 //! offset for every platform.
 
-use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::ffi::c_void;
 use core::ptr::null_mut;
@@ -31,9 +30,7 @@ use cadenza_engine::platform::Platform;
 use cadenza_engine::stream::Direction;
 use cadenza_engine::{Guid, NtStatus};
 
-use crate::com::{
-    IMiniportTopologyVtbl, IMiniportVtbl, IPortTopology, IResourceList, IUnknown, IUnknownVtbl,
-};
+use crate::com::{IMiniportTopologyVtbl, IMiniportVtbl, IPortTopology, IResourceList, IUnknown};
 use crate::descriptor::ANALOG_RANGES;
 use crate::descriptor::{
     PCFILTER_NODE, PCPROPERTY_ITEM_FLAG_BASICSUPPORT, PCPROPERTY_ITEM_FLAG_GET,
@@ -57,7 +54,7 @@ use crate::ksaudio::{
     KSPROPERTY_JACK_DESCRIPTION, KSPROPERTY_JACK_DESCRIPTION2, KsJackDescription,
     KsJackDescription2, PortConnection,
 };
-use crate::object::{RefCount, answer_query, read_iid, write_out};
+use crate::object::{ComClass, ComObject, Interface, write_out};
 
 /// Render input, from the wave filter's render bridge pin.
 pub const TOPO_PIN_RENDER_IN: u32 = 0;
@@ -544,20 +541,20 @@ pub fn jack_property(ctrl: &dyn EndpointControl, id: u32, call: &mut PropertyCal
 // The COM object and the handler entry points
 // ------------------------------------------------------------------------------------------
 
-/// The part of every [`TopologyMiniport`] the handlers read, whatever the platform.
+/// The part of every topology miniport object the handlers read, whatever the platform: the
+/// `ComObject` header's vtable pointer, then the first field of [`TopologyMiniport`]
+/// (checked by `TopologyMiniport::PREFIX_MATCHES`).
 #[repr(C)]
 struct TopologyPrefix {
     vtbl: *const c_void,
     control: *const dyn EndpointControl,
 }
 
-/// The topology miniport object: vtable pointer first, then the endpoint control the
-/// handlers use (pointing into `device`, which the object keeps alive).
+/// The topology miniport class, the data of a `ComObject<TopologyMiniport<P>>`: the endpoint
+/// control the handlers use first (pointing into `device`, which the object keeps alive).
 #[repr(C)]
 pub struct TopologyMiniport<P: Platform + 'static> {
-    vtbl: *const IMiniportTopologyVtbl<TopologyMiniport<P>>,
     control: *const dyn EndpointControl,
-    refs: RefCount,
     device: Arc<CableDevice<P>>,
 }
 
@@ -569,75 +566,47 @@ impl<P: Platform + 'static> core::fmt::Debug for TopologyMiniport<P> {
     }
 }
 
-impl<P: Platform + 'static> TopologyMiniport<P> {
-    const VTBL: IMiniportTopologyVtbl<TopologyMiniport<P>> = IMiniportTopologyVtbl {
+/// The miniport object itself.
+type Object<P> = ComObject<TopologyMiniport<P>>;
+
+// SAFETY: VTBL's IUnknown slots are `ComObject::UNKNOWN` and its methods take the object;
+// there is no secondary interface.
+unsafe impl<P: Platform + 'static> ComClass for TopologyMiniport<P> {
+    type Vtbl = IMiniportTopologyVtbl<Object<P>>;
+    const VTBL: &'static Self::Vtbl = &IMiniportTopologyVtbl {
         base: IMiniportVtbl {
-            base: IUnknownVtbl {
-                query_interface: Self::query_interface,
-                add_ref: Self::add_ref,
-                release: Self::release,
-            },
+            base: Object::<P>::UNKNOWN,
             get_description: Self::get_description,
             data_range_intersection: Self::data_range_intersection,
         },
         init: Self::init,
     };
 
+    fn interface(&self, iid: &Guid) -> Option<Interface> {
+        [IID_IUnknown, IID_IMiniport, IID_IMiniportTopology]
+            .contains(iid)
+            .then_some(Interface::Primary)
+    }
+}
+
+impl<P: Platform + 'static> TopologyMiniport<P> {
+    /// The handlers read `control` through [`TopologyPrefix`]: it must sit where the prefix
+    /// says. Evaluated (at compile time) by `create`.
+    const PREFIX_MATCHES: () = assert!(
+        Object::<P>::DATA_OFFSET + core::mem::offset_of!(Self, control)
+            == core::mem::offset_of!(TopologyPrefix, control)
+    );
+
     /// Creates the miniport with one reference; returns its `IUnknown`. PASSIVE_LEVEL.
     pub fn create(device: Arc<CableDevice<P>>) -> *mut IUnknown {
+        let () = Self::PREFIX_MATCHES;
         let concrete: *const CableDevice<P> = Arc::as_ptr(&device);
         let control: *const dyn EndpointControl = concrete;
-        let object = Box::new(TopologyMiniport {
-            vtbl: &Self::VTBL,
-            control,
-            refs: RefCount::new(),
-            device,
-        });
-        Box::into_raw(object).cast()
-    }
-
-    /// # Safety
-    /// `this` must be a live object made by [`Self::create`].
-    unsafe fn object<'a>(this: *mut Self) -> &'a Self {
-        // SAFETY: live (contract); only shared references are taken while it lives.
-        unsafe { &*this }
-    }
-
-    unsafe extern "system" fn query_interface(
-        this: *mut Self,
-        iid: *const Guid,
-        out: *mut *mut c_void,
-    ) -> NtStatus {
-        // SAFETY: a readable IID or null.
-        let found = match unsafe { read_iid(iid) } {
-            Some(g) if g == IID_IUnknown || g == IID_IMiniport || g == IID_IMiniportTopology => {
-                // SAFETY: live object.
-                unsafe { Self::object(this) }.refs.add();
-                Some(this.cast::<c_void>())
-            }
-            _ => None,
-        };
-        // SAFETY: a writable out-pointer or null.
-        unsafe { answer_query(out, found) }
-    }
-
-    unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
-        // SAFETY: live object.
-        unsafe { Self::object(this) }.refs.add()
-    }
-
-    unsafe extern "system" fn release(this: *mut Self) -> u32 {
-        // SAFETY: live object; this call gives up a reference.
-        let left = unsafe { Self::object(this) }.refs.release();
-        if left == 0 {
-            // SAFETY: the last reference is gone; made by `Box::into_raw`.
-            drop(unsafe { Box::from_raw(this) });
-        }
-        left
+        Object::create(TopologyMiniport { control, device }).cast()
     }
 
     unsafe extern "system" fn get_description(
-        _this: *mut Self,
+        _this: *mut Object<P>,
         out: *mut *mut PcFilterDescriptor,
     ) -> NtStatus {
         // SAFETY: a writable pointer or null (refused). PortCls only reads the table.
@@ -650,7 +619,7 @@ impl<P: Platform + 'static> TopologyMiniport<P> {
 
     /// Only analog bridge pins here: the port's default intersection handles them.
     unsafe extern "system" fn data_range_intersection(
-        _this: *mut Self,
+        _this: *mut Object<P>,
         _pin_id: u32,
         _data_range: *mut KsDataRange,
         _matching_data_range: *mut KsDataRange,
@@ -662,7 +631,7 @@ impl<P: Platform + 'static> TopologyMiniport<P> {
     }
 
     unsafe extern "system" fn init(
-        _this: *mut Self,
+        _this: *mut Object<P>,
         _unknown_adapter: *mut IUnknown,
         _resource_list: *mut IResourceList,
         port: *mut IPortTopology,

@@ -27,7 +27,7 @@ use cadenza_engine::{Format, FormatError, Guid, NtStatus};
 
 use crate::com::{
     IMiniportVtbl, IMiniportWaveRTStream, IMiniportWaveRTVtbl, IPortWaveRT, IPortWaveRTStream,
-    IResourceList, IUnknown, IUnknownVtbl,
+    IResourceList, IUnknown,
 };
 use crate::descriptor::ANALOG_RANGES;
 use crate::descriptor::{
@@ -41,7 +41,9 @@ use crate::guids::{
 use crate::kernel::{DeviceDescription, DeviceDescriptionV2};
 use crate::ks::{KsDataFormat, KsDataRange, KsPinCommunication, KsPinDataFlow, KsPinDescriptor};
 use crate::ksaudio::KsDataRangeAudio;
-use crate::object::{RefCount, answer_query, read_iid, write_out};
+use crate::object::{ComClass, ComObject, Interface, write_out};
+// Where the simulator (sim/) imports them from; they live in `object`.
+pub(crate) use crate::object::{unknown_add_ref, unknown_release};
 use crate::stream::WaveStream;
 
 /// Render host pin: the client writes audio into the filter.
@@ -298,12 +300,9 @@ fn admits(m: &KsDataRangeAudio, f: &Format) -> bool {
     .admits(f)
 }
 
-/// The WaveRT miniport object. `#[repr(C)]` with the vtable pointer first: a pointer to the
-/// object is its `IMiniportWaveRT` (and `IMiniport`, `IUnknown`) interface pointer.
-#[repr(C)]
+/// The WaveRT miniport class: the data of a `ComObject<WaveMiniport<P>>`, whose address is its
+/// `IMiniportWaveRT` (and `IMiniport`, `IUnknown`) interface pointer.
 pub struct WaveMiniport<P: Platform + 'static> {
-    vtbl: *const IMiniportWaveRTVtbl<WaveMiniport<P>>,
-    refs: RefCount,
     device: Arc<CableDevice<P>>,
     description: Box<WaveDescription>,
     /// The port, AddRef'd in Init, released at destruction.
@@ -318,38 +317,25 @@ impl<P: Platform + 'static> core::fmt::Debug for WaveMiniport<P> {
     }
 }
 
-/// Calls `IUnknown::AddRef` or `Release` on a PortCls object.
-///
-/// # Safety
-/// `unknown` must be a live interface pointer.
-pub(crate) unsafe fn unknown_add_ref(unknown: *mut IUnknown) -> u32 {
-    // SAFETY: a live interface pointer starts with a valid vtable pointer (contract).
-    let vtbl = unsafe { (*unknown).vtbl };
-    // SAFETY: the vtable is valid; slot 1 is AddRef.
-    let add_ref = unsafe { (*vtbl).add_ref };
-    // SAFETY: calling AddRef on the live object it belongs to.
-    unsafe { add_ref(unknown) }
+impl<P: Platform + 'static> Drop for WaveMiniport<P> {
+    fn drop(&mut self) {
+        if !self.port.is_null() {
+            // SAFETY: the port reference taken in Init is ours to release.
+            unsafe { unknown_release(self.port.cast()) };
+        }
+    }
 }
 
-/// # Safety
-/// `unknown` must be a live interface pointer whose reference the caller owns.
-pub(crate) unsafe fn unknown_release(unknown: *mut IUnknown) -> u32 {
-    // SAFETY: as in `unknown_add_ref`.
-    let vtbl = unsafe { (*unknown).vtbl };
-    // SAFETY: the vtable is valid; slot 2 is Release.
-    let release = unsafe { (*vtbl).release };
-    // SAFETY: releases the caller's reference.
-    unsafe { release(unknown) }
-}
+/// The miniport object itself.
+type Object<P> = ComObject<WaveMiniport<P>>;
 
-impl<P: Platform + 'static> WaveMiniport<P> {
-    const VTBL: IMiniportWaveRTVtbl<WaveMiniport<P>> = IMiniportWaveRTVtbl {
+// SAFETY: VTBL's IUnknown slots are `ComObject::UNKNOWN` and its methods take the object;
+// there is no secondary interface.
+unsafe impl<P: Platform + 'static> ComClass for WaveMiniport<P> {
+    type Vtbl = IMiniportWaveRTVtbl<Object<P>>;
+    const VTBL: &'static Self::Vtbl = &IMiniportWaveRTVtbl {
         base: IMiniportVtbl {
-            base: IUnknownVtbl {
-                query_interface: Self::query_interface,
-                add_ref: Self::add_ref,
-                release: Self::release,
-            },
+            base: Object::<P>::UNKNOWN,
             get_description: Self::get_description,
             data_range_intersection: Self::data_range_intersection,
         },
@@ -358,70 +344,37 @@ impl<P: Platform + 'static> WaveMiniport<P> {
         get_device_description: Self::get_device_description,
     };
 
+    fn interface(&self, iid: &Guid) -> Option<Interface> {
+        [IID_IUnknown, IID_IMiniport, IID_IMiniportWaveRT]
+            .contains(iid)
+            .then_some(Interface::Primary)
+    }
+}
+
+impl<P: Platform + 'static> WaveMiniport<P> {
     /// Creates the miniport for `device` with one reference (the caller's). PASSIVE_LEVEL.
     /// The returned pointer is the object's `IUnknown`; hand it to `IPort::Init`, then
     /// release it.
     pub fn create(device: Arc<CableDevice<P>>) -> Result<*mut IUnknown, NtStatus> {
         let description = WaveDescription::new(device.capabilities())?;
-        let object = Box::new(WaveMiniport {
-            vtbl: &Self::VTBL,
-            refs: RefCount::new(),
+        let object = Object::create(WaveMiniport {
             device,
             description,
             port: null_mut(),
         });
-        Ok(Box::into_raw(object).cast())
+        Ok(object.cast())
     }
 
     /// # Safety
     /// `this` must be a live object created by [`Self::create`].
-    unsafe fn object<'a>(this: *mut Self) -> &'a Self {
-        // SAFETY: live object (contract); only shared access is ever taken while it lives.
-        unsafe { &*this }
-    }
-
-    unsafe extern "system" fn query_interface(
-        this: *mut Self,
-        iid: *const Guid,
-        out: *mut *mut c_void,
-    ) -> NtStatus {
-        // SAFETY: PortCls passes a readable IID or null.
-        let found = match unsafe { read_iid(iid) } {
-            Some(g) if g == IID_IUnknown || g == IID_IMiniport || g == IID_IMiniportWaveRT => {
-                // SAFETY: `this` is live (PortCls calls through a reference it holds).
-                unsafe { Self::add_ref(this) };
-                Some(this.cast::<c_void>())
-            }
-            _ => None,
-        };
-        // SAFETY: PortCls passes a writable out-pointer or null.
-        unsafe { answer_query(out, found) }
-    }
-
-    unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
-        // SAFETY: called through a live reference.
-        unsafe { Self::object(this) }.refs.add()
-    }
-
-    unsafe extern "system" fn release(this: *mut Self) -> u32 {
-        // SAFETY: called through a live reference, which this call gives up.
-        let left = unsafe { Self::object(this) }.refs.release();
-        if left == 0 {
-            // SAFETY: the last reference is gone, so nothing else uses the object; it was
-            // made by `Box::into_raw` in `create`.
-            let object = unsafe { Box::from_raw(this) };
-            if !object.port.is_null() {
-                // SAFETY: the port reference taken in Init is ours to release.
-                unsafe { unknown_release(object.port.cast()) };
-            }
-            drop(object);
-        }
-        left
+    unsafe fn object<'a>(this: *mut Object<P>) -> &'a Self {
+        // SAFETY: forwarded.
+        unsafe { Object::data(this) }
     }
 
     /// IMiniport::GetDescription. PASSIVE_LEVEL.
     unsafe extern "system" fn get_description(
-        this: *mut Self,
+        this: *mut Object<P>,
         out: *mut *mut PcFilterDescriptor,
     ) -> NtStatus {
         // SAFETY: live object.
@@ -436,7 +389,7 @@ impl<P: Platform + 'static> WaveMiniport<P> {
 
     /// IMiniport::DataRangeIntersection. PASSIVE_LEVEL.
     unsafe extern "system" fn data_range_intersection(
-        this: *mut Self,
+        this: *mut Object<P>,
         pin_id: u32,
         data_range: *mut KsDataRange,
         matching_data_range: *mut KsDataRange,
@@ -498,7 +451,7 @@ impl<P: Platform + 'static> WaveMiniport<P> {
 
     /// IMiniportWaveRT::Init. PASSIVE_LEVEL. Keeps a reference to the port.
     unsafe extern "system" fn init(
-        this: *mut Self,
+        this: *mut Object<P>,
         _unknown_adapter: *mut IUnknown,
         _resource_list: *mut IResourceList,
         port: *mut IPortWaveRT,
@@ -508,7 +461,7 @@ impl<P: Platform + 'static> WaveMiniport<P> {
         }
         // SAFETY: `this` is live; Init runs once, before any other thread can use the
         // miniport (PortCls calls it from IPort::Init), so writing the field cannot race.
-        let slot = unsafe { &mut (*this).port };
+        let slot = unsafe { &mut (*Object::data_ptr(this)).port };
         if !slot.is_null() {
             return NtStatus::INVALID_DEVICE_STATE;
         }
@@ -520,7 +473,7 @@ impl<P: Platform + 'static> WaveMiniport<P> {
 
     /// IMiniportWaveRT::NewStream. PASSIVE_LEVEL.
     unsafe extern "system" fn new_stream(
-        this: *mut Self,
+        this: *mut Object<P>,
         out: *mut *mut IMiniportWaveRTStream,
         port_stream: *mut IPortWaveRTStream,
         pin: u32,
@@ -564,7 +517,7 @@ impl<P: Platform + 'static> WaveMiniport<P> {
     /// engine; it describes a 32-bit scatter/gather bus master, as Microsoft's virtual
     /// samples do, so the port can create its DMA adapter object.
     unsafe extern "system" fn get_device_description(
-        _this: *mut Self,
+        _this: *mut Object<P>,
         description: *mut DeviceDescription,
     ) -> NtStatus {
         let value = DeviceDescriptionV2 {

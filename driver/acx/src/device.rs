@@ -15,30 +15,14 @@ use cadenza_engine::device::cable::Cable;
 use cadenza_engine::device::ops;
 use cadenza_engine::format::Format;
 use cadenza_engine::format::parse::parse_data_format;
-use cadenza_engine::platform::{Locked, Passive, Platform};
+use cadenza_engine::platform::{Passive, Platform};
 use cadenza_engine::status::NtStatus;
 
+use crate::cable::CableCell;
 use crate::circuit::{CircuitId, DeviceModel};
 use crate::elements;
 use crate::names::MAX_CABLES;
 use crate::stream::{AcxStream, PacketNotify};
-
-/// A cable shared by its two circuits' streams. Frees its ring when the last holder drops it.
-pub(crate) struct CableCell<P: Platform> {
-    /// Boxed: a `Cable` is over a kilobyte, and every by-value move of it through
-    /// `AcxDevice::new` (Cable::new → Locked::new → CableCell → Arc::new) would otherwise sit
-    /// in one stack frame (5.4 KiB in a debug build: over the 4 KiB that needs __chkstk).
-    pub(crate) lock: Locked<P::Lock, Box<Cable>>,
-    platform: P,
-}
-
-impl<P: Platform> Drop for CableCell<P> {
-    fn drop(&mut self) {
-        // In place: moving the cable (over a kilobyte) out and back would copy it on the stack.
-        let ring = self.lock.get_mut().take_ring_memory();
-        self.platform.free(ring);
-    }
-}
 
 /// The ACX device: its circuit model and its cables.
 pub struct AcxDevice<P: Platform> {
@@ -68,10 +52,7 @@ impl<P: Platform> AcxDevice<P> {
             let ring = platform.allocate(ring_bytes)?;
             let mut cable = Box::new(Cable::new(ring, platform.frequency()));
             cable.set_debug_link(crate::debug::link(u32::from(index)));
-            let cell = Arc::new(CableCell {
-                lock: Locked::new(cable),
-                platform: platform.clone(),
-            });
+            let cell = Arc::new(CableCell::new(cable, platform.clone()));
             cables
                 .push(cell)
                 .map_err(|_| NtStatus::INSUFFICIENT_RESOURCES)?;

@@ -9,6 +9,7 @@
 //!   per cable a render and a capture circuit, each with a host pin, a bridge pin with a jack,
 //!   volume and mute elements and its data-format list (default first).
 //! - [`elements`]: volume and mute property handling with every value validated.
+//! - `cable`: the cable cell the device and its streams share (the cable behind its lock).
 //! - [`device`]: [`AcxDevice`](device::AcxDevice), the cables behind their locks, stream
 //!   creation and element requests.
 //! - [`stream`]: [`AcxStream`](stream::AcxStream), the RT stream callbacks (GetHwLatency,
@@ -36,6 +37,7 @@ extern crate alloc;
 #[macro_use]
 extern crate std;
 
+mod cable;
 pub mod circuit;
 pub mod debug;
 pub mod device;

@@ -53,8 +53,8 @@ use cadenza_engine::stream::{Direction, StreamStats, TimerRequest};
 use cadenza_engine::time::Ticks;
 
 use crate::PAGE_SIZE;
+use crate::cable::CableCell;
 use crate::circuit::CircuitId;
-use crate::device::CableCell;
 
 /// The framework's packet-completion hook.
 pub trait PacketNotify {

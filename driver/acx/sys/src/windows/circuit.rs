@@ -14,8 +14,7 @@ use core::mem::{size_of, zeroed};
 use core::ptr::null_mut;
 
 use cadenza_acx::circuit::{
-    CircuitId, CircuitModel, DeviceModel, MAX_CIRCUITS, PinCategory, PinCommunication, PinModel,
-    PinType,
+    CircuitId, CircuitModel, DeviceModel, PinCategory, PinCommunication, PinModel, PinType,
 };
 use cadenza_engine::format::parse::write_data_format;
 use cadenza_engine::guid::Guid;
@@ -25,11 +24,9 @@ use wdk_sys::{GUID, NTSTATUS, UNICODE_STRING, WDFDEVICE, WDFOBJECT};
 
 use super::bindings as acx;
 use super::context::{self, CIRCUIT_CONTEXT, ELEMENT_CONTEXT};
+use super::state::CircuitHandles;
 use super::{elements, nt, stream};
 use crate::acx_call;
-
-/// The created circuits and which model circuit each is.
-pub type CircuitHandles = heapless::Vec<(acx::ACXCIRCUIT, CircuitId), MAX_CIRCUITS>;
 
 /// KSCATEGORY_AUDIO, KSNODETYPE_SPEAKER, KSNODETYPE_MICROPHONE (values as in ksmedia.h; the
 /// same constants compat-portcls checks against the mingw-w64 headers).

@@ -22,16 +22,11 @@ use wdk_sys::{
 };
 
 use super::bindings as acx;
-use super::circuit::{CircuitHandles, create_circuits};
+use super::circuit::create_circuits;
 use super::context::{self, DEVICE_CONTEXT};
+use super::state::{DeviceState, device_state};
 use super::{Kp, nt};
 use crate::acx_call;
-
-/// What the WDFDEVICE's context holds.
-pub struct DeviceState {
-    pub device: AcxDevice<Kp>,
-    pub circuits: CircuitHandles,
-}
 
 #[allow(clippy::cast_possible_truncation)] // structure sizes are small
 const fn size32<T>() -> u32 {
@@ -163,15 +158,6 @@ unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INI
         Ok(()) => 0,
         Err(_) => nt(NtStatus::UNSUCCESSFUL),
     }
-}
-
-/// The device's state.
-///
-/// # Safety
-/// `device` must be a WDFDEVICE created by [`evt_device_add`], not yet cleaned up.
-pub unsafe fn device_state<'a>(device: WDFDEVICE) -> Option<&'a DeviceState> {
-    // SAFETY: forwarded.
-    unsafe { context::get::<DeviceState>(device as WDFOBJECT, &DEVICE_CONTEXT) }
 }
 
 /// EvtDevicePrepareHardware (PASSIVE_LEVEL): AcxDeviceAddCircuit for every circuit.

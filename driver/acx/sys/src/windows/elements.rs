@@ -9,7 +9,7 @@ use wdk_sys::{NTSTATUS, WDFDEVICE, WDFOBJECT};
 
 use super::bindings as acx;
 use super::context::{self, ELEMENT_CONTEXT};
-use super::driver::{DeviceState, device_state};
+use super::state::{DeviceState, device_state};
 use super::{nt, nt_result};
 use crate::acx_call;
 

@@ -13,6 +13,7 @@
 //! | [`circuit`] | circuit, pin, jack, element and data-format creation from the model |
 //! | [`stream`] | EvtAcxCircuitCreateStream and every ACX (RT) stream callback |
 //! | [`elements`] | volume and mute element callbacks |
+//! | [`state`] | the WDFDEVICE context's `DeviceState` and how callbacks reach it |
 
 // `acx_call!` expands its arguments inside the unsafe DDI call (see bindings.rs).
 #![allow(clippy::macro_metavars_in_unsafe)]
@@ -35,6 +36,7 @@ pub mod context;
 pub mod driver;
 pub mod elements;
 pub mod registry;
+pub mod state;
 pub mod stream;
 
 use cadenza_engine::status::NtStatus;

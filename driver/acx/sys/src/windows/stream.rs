@@ -23,7 +23,7 @@ use wdk_sys::{GUID, NTSTATUS, PMDL, WDFDEVICE, WDFOBJECT};
 
 use super::bindings as acx;
 use super::context::{self, CIRCUIT_CONTEXT, STREAM_CONTEXT};
-use super::driver::device_state;
+use super::state::device_state;
 use super::{Kp, nt, nt_result};
 use crate::acx_call;
 
