@@ -432,7 +432,27 @@ impl PortClsDriver {
         Ok(())
     }
 
-    /// Moves this driver's event signals (and only its own) into `pending`.
+    /// The packet boundary a notification signalled at `at` announces. A KSEVENT carries no
+    /// time (the client learns which packet completed from GetPacketCount / GetReadPacket),
+    /// so this is the boundary of the last packet complete at `at` on the stream's own
+    /// timebase — exactly the QPC the engine puts in its notice, which the engine driver and
+    /// ACX's packet-complete report hand over directly. Recording the signal time instead
+    /// would make every notification look on time (lateness 0) however late its timer fired.
+    fn announced_boundary(&self, d: Direction, at: Ticks) -> Ticks {
+        self.cable
+            .with(|s| {
+                let stream = s.cable.stream(d)?;
+                let packet_frames = u64::from(stream.geometry()?.packet_frames());
+                let complete = stream.completed_packets(at);
+                stream
+                    .timebase()
+                    .ticks_at(complete.saturating_mul(packet_frames))
+            })
+            .unwrap_or(at)
+    }
+
+    /// Moves this driver's event signals (and only its own) into `pending`, each as the
+    /// packet boundary it announces ([`Self::announced_boundary`]).
     fn drain_signals(&mut self) {
         for d in [Direction::Render, Direction::Capture] {
             let Some(event) = self.streams[slot(d)]
@@ -442,7 +462,11 @@ impl PortClsDriver {
                 continue;
             };
             let signals = self.platform.take_signals_of(event);
-            self.pending[slot(d)].extend(signals.into_iter().map(|sig| sig.at));
+            let announced: Vec<Ticks> = signals
+                .into_iter()
+                .map(|sig| self.announced_boundary(d, sig.at))
+                .collect();
+            self.pending[slot(d)].extend(announced);
         }
     }
 }

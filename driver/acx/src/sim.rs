@@ -12,11 +12,11 @@
 //! - [`AcxDriver`] is the adapter as a [`DriverUnderTest`], so the shared loopback scenario
 //!   (and `cadenza-sim --framework acx`) runs through the ACX callbacks.
 
-use std::string::{String, ToString};
+use std::string::String;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::vec::Vec;
 
-use cadenza_engine::config::{DeviceConfig, parse_text};
+use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::format::Format;
 use cadenza_engine::format::parse::{KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE, write_data_format};
 use cadenza_engine::platform::{AtMostDispatch, Passive, Platform};
@@ -80,17 +80,6 @@ pub fn data_format_bytes(format: &Format) -> Vec<u8> {
     buf
 }
 
-/// A configuration that admits every format the engine can stream (all standard rates, up to
-/// 16 channels, every sample type), so the ACX driver accepts whatever the engine driver does.
-pub fn permissive_config() -> DeviceConfig {
-    let rates: Vec<String> = cadenza_engine::format::SampleRate::STANDARD
-        .iter()
-        .map(u32::to_string)
-        .collect();
-    let text = format!("Channels = 16\nSampleRates = {}\n", rates.join(", "));
-    parse_text(&text, &mut |_| {})
-}
-
 /// The ACX adapter as a driver under test: one cable of an [`AcxDevice`], its two circuits'
 /// streams, and the recorders standing in for ACX's packet-completion handling.
 pub struct AcxDriver {
@@ -116,9 +105,9 @@ fn slot(d: Direction) -> usize {
 }
 
 impl AcxDriver {
-    /// A device that admits every engine format ([`permissive_config`]); streams go to cable 1.
+    /// A device with the default configuration (what the INF installs); streams go to cable 1.
     pub fn new(platform: SimPlatform) -> Result<AcxDriver, NtStatus> {
-        Self::with_config(platform, &permissive_config())
+        Self::with_config(platform, &DeviceConfig::default())
     }
 
     /// A device for `config`; streams go to cable 1.

@@ -5,10 +5,12 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::device::AudioDevice;
 use cadenza_engine::device::cable::Cable;
 use cadenza_engine::device::ops;
 use cadenza_engine::format::Format;
+use cadenza_engine::format::range::PinCapabilities;
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
 use cadenza_engine::platform::{
     EventHandle, Locked, OneShotTimer, Platform, SpinRawLock, TimerTarget,
@@ -79,6 +81,9 @@ pub struct EngineDriver {
     // models reject it); an `Arc` is shared ownership, so moving it changes nothing.
     streams: [Option<Arc<StreamContext>>; 2],
     next_id: u32,
+    /// What the configuration lets a stream open, as both adapters' pins check it; `None`
+    /// for the unconfigured engine of [`EngineDriver::new`].
+    caps: Option<PinCapabilities>,
 }
 
 impl std::fmt::Debug for EngineDriver {
@@ -95,16 +100,40 @@ fn index(d: Direction) -> usize {
 }
 
 impl EngineDriver {
-    /// A cable whose ring holds half a second of 16-channel float at 192 kHz.
+    /// The engine without a device configuration: it opens every format the engine can
+    /// stream, on a cable whose ring holds half a second of 16-channel float at 192 kHz. For
+    /// engine-level tests; a run that stands for a driver uses [`EngineDriver::with_config`].
     pub fn new(platform: SimPlatform) -> Result<EngineDriver, NtStatus> {
         let ring = platform.allocate(Cable::ring_bytes(192_000, 64, 500))?;
+        Ok(Self::with_ring(platform, ring, None))
+    }
+
+    /// The engine configured as the drivers configure it from `config`: the ring sized as
+    /// theirs ([`Cable::ring_bytes_for`]) and only the formats their pins offer
+    /// ([`DeviceConfig::pin_capabilities`]) open; any other is refused with the status the
+    /// adapters return (STATUS_NO_MATCH).
+    pub fn with_config(
+        platform: SimPlatform,
+        config: &DeviceConfig,
+    ) -> Result<EngineDriver, NtStatus> {
+        let caps = config.pin_capabilities()?;
+        let ring = platform.allocate(Cable::ring_bytes_for(config))?;
+        Ok(Self::with_ring(platform, ring, Some(caps)))
+    }
+
+    fn with_ring(
+        platform: SimPlatform,
+        ring: cadenza_engine::platform::DmaBuffer,
+        caps: Option<PinCapabilities>,
+    ) -> EngineDriver {
         let cable = Arc::new(Locked::new(Cable::new(ring, platform.frequency())));
-        Ok(EngineDriver {
+        EngineDriver {
             platform,
             cable,
             streams: [None, None],
             next_id: 1,
-        })
+            caps,
+        }
     }
 
     /// Runs `f` on the cable under its lock (tests use it to set gains, read stats).
@@ -161,6 +190,9 @@ impl DriverUnderTest for EngineDriver {
     }
 
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus> {
+        if let Some(caps) = &self.caps {
+            caps.supports(format)?;
+        }
         let id = self.next_id;
         self.next_id += 1;
         let freq = self.platform.frequency();

@@ -11,6 +11,8 @@
 //!   [`DriverUnderTest`](scenario::DriverUnderTest) (the engine directly, the PortCls
 //!   miniport through its vtables, or the ACX adapter through its callbacks);
 //! - [`engine_driver`]: the engine-level driver under test;
+//! - [`device_config`]: the device configuration, read through the drivers' registry path,
+//!   and why a configuration refuses a format;
 //! - [`soak`]: 32 cables for a simulated hour on one platform, against any driver under test.
 //!
 //! Everything is seeded: the same seed replays the same run.
@@ -25,6 +27,7 @@
 )]
 
 pub mod debug_trace;
+pub mod device_config;
 pub mod dma;
 pub mod engine_driver;
 pub mod platform;

@@ -7,10 +7,11 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use cadenza_engine::config::{DeviceConfig, parse_text};
+use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::format::{Channels, Format, SampleRate, SampleType};
 use cadenza_engine::time::CounterFrequency;
 use cadenza_hostsim::Lateness;
+use cadenza_hostsim::device_config;
 use cadenza_hostsim::scenario::LoopbackConfig;
 use clap::Parser;
 
@@ -41,9 +42,14 @@ const LATE_MAX_US_LIMIT: u64 = 1_000_000;
                   known signal, a capture client records it, and the capture is checked \
                   bit-for-bit against what the cable must deliver. Writes capture.wav, \
                   report.json and positions.svg into the output directory and prints a short \
-                  summary.\n\nPrecedence for formats and period: a side-specific option \
-                  (--render-*/--capture-*), then the both-sides option, then --config, then the \
-                  defaults (48000 Hz, 2 channels, float32, 10 ms).",
+                  summary.\n\nEvery framework's driver starts with the same device \
+                  configuration: the --config file, or without one the defaults the INF \
+                  installs (one cable, 2 channels, 48000 Hz, every sample type, 10 ms), read \
+                  back through the drivers' own registry path. A stream format the \
+                  configuration does not offer is refused, as the driver would refuse it, \
+                  with the key that excludes it.\n\nPrecedence for the streams' formats and \
+                  period: a side-specific option (--render-*/--capture-*), then the both-sides \
+                  option, then the configuration's default format and PeriodUs.",
     after_help = "Exit status: 0 when the run completed (and, with --expect-bit-exact, was \
                   bit-exact, glitch-free and leak-free); 1 when --expect-bit-exact was not met; \
                   2 for bad options or a run that could not complete."
@@ -120,7 +126,9 @@ pub struct Args {
     pub trace: Option<PathBuf>,
 
     /// Device parameters in the registry's `Key = value` text form (Channels, SampleRates,
-    /// DefaultSampleRate, SampleTypes, PeriodUs, Cables, ...); options above override them.
+    /// DefaultSampleRate, SampleTypes, PeriodUs, Cables, ...): every framework's driver starts
+    /// with them (the INF's defaults without this option). The format and period options
+    /// choose what the streams ask for; a format the configuration does not offer is refused.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -243,6 +251,8 @@ pub struct Settings {
     pub quiet: bool,
     pub expect_bit_exact: bool,
     pub config_file: Option<PathBuf>,
+    /// The configuration every framework's driver starts with.
+    pub device: DeviceConfig,
     /// Cables in the configuration; the simulator runs the first.
     pub cables: u8,
     /// Late-timer injection, as asked for (ppm, max µs).
@@ -258,16 +268,21 @@ impl Settings {
         freq: CounterFrequency,
         warn: &mut dyn FnMut(String),
     ) -> anyhow::Result<Settings> {
-        let device = match &args.config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the --config file {}", path.display()))?;
-                let name = path.display().to_string();
-                Some(parse_text(&text, &mut |w| warn(format!("{name}: {w}"))))
-            }
+        let text = match &args.config {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the --config file {}", path.display()))?,
+            ),
             None => None,
         };
-        let base = device.clone().unwrap_or_default();
+        let name = args
+            .config
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        // The drivers' path: the file's values as registry data, read back as the drivers
+        // read HKR\Parameters (the same builder, the same decoding).
+        let base = device_config::resolve(text.as_deref(), &mut |w| warn(format!("{name}: {w}")))?;
 
         let rate = args.rate.unwrap_or(base.default_rate());
         let both_channels = args.channels.unwrap_or(base.channels());
@@ -290,12 +305,6 @@ impl Settings {
             // Only reachable through a configuration value; the option parser checks its own.
             bail!("period {period_us} µs is outside {PERIOD_US_MIN}..={PERIOD_US_MAX} µs");
         }
-        if let Some(device) = &device {
-            for note in outside_config(device, &render, &capture) {
-                warn(note);
-            }
-        }
-
         // Packet mode hands whole packets back and forth; with one packet per buffer the
         // client could only ever reach the packet that is playing. Windows clients with a
         // single-packet buffer are timer-driven and move frames by position, so do the same.
@@ -338,6 +347,7 @@ impl Settings {
             expect_bit_exact: args.expect_bit_exact,
             config_file: args.config,
             cables: base.cables(),
+            device: base,
             late,
             loopback,
         })
@@ -369,36 +379,20 @@ fn check_capture_size(config: &LoopbackConfig, freq: CounterFrequency) -> anyhow
     Ok(())
 }
 
-/// Notes for formats the configured device would not offer: the simulator still runs them
-/// (the options override the file), but a user should know the driver would refuse them.
-fn outside_config(device: &DeviceConfig, render: &Format, capture: &Format) -> Vec<String> {
-    let mut notes = Vec::new();
-    if !device.rates().contains(render.rate()) {
-        let offered: Vec<String> = device.rates().iter().map(|r| r.hz().to_string()).collect();
-        notes.push(format!(
-            "note: {} Hz is not in the configuration's SampleRates ({}); the driver would not offer it",
-            render.rate().hz(),
-            offered.join(", ")
-        ));
+impl Settings {
+    /// Why the configuration refuses the capture or render format (capture first: it is
+    /// opened first), one line each; empty if it offers both.
+    pub fn refusals(&self) -> Vec<String> {
+        [
+            ("capture", &self.loopback.capture),
+            ("render", &self.loopback.render),
+        ]
+        .into_iter()
+        .filter_map(|(side, f)| {
+            device_config::refusal(&self.device, f).map(|r| format!("{side} {r}"))
+        })
+        .collect()
     }
-    for (side, f) in [("render", render), ("capture", capture)] {
-        if !device.sample_types().contains(f.sample()) {
-            let offered: Vec<&str> = device.sample_types().iter().map(SampleType::name).collect();
-            notes.push(format!(
-                "note: {side} format {} is not in the configuration's SampleTypes ({}); the driver would not offer it",
-                f.sample().name(),
-                offered.join(", ")
-            ));
-        }
-        if f.channels() != device.channels() {
-            notes.push(format!(
-                "note: {side} uses {} channels but the configuration's Channels is {}; the driver would not offer it",
-                f.channels().get(),
-                device.channels().get()
-            ));
-        }
-    }
-    notes
 }
 
 #[cfg(test)]

@@ -49,7 +49,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     // The driver first: an unavailable framework is an error before anything is written.
     let mut driver = Traced::new(
-        settings.framework.driver(platform.clone())?,
+        settings
+            .framework
+            .driver(platform.clone(), &settings.device)?,
         DebugFramework::Sim,
         None,
     );
@@ -70,10 +72,19 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let result = run_loopback(&mut driver, config, &mut |done| progress.update(done));
     progress.finish();
     let result = result.map_err(|s| {
-        anyhow!(
-            "the {} driver failed the loopback run: {s}",
-            settings.framework.name()
-        )
+        let refusals = settings.refusals();
+        if refusals.is_empty() {
+            anyhow!(
+                "the {} driver failed the loopback run: {s}",
+                settings.framework.name()
+            )
+        } else {
+            anyhow!(
+                "the {} driver refused the stream ({s}): {}",
+                settings.framework.name(),
+                refusals.join("; ")
+            )
+        }
     })?;
     if let Some(trace) = &settings.trace {
         driver

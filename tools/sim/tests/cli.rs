@@ -77,9 +77,13 @@ fn the_default_run_writes_three_consistent_files() {
 #[test]
 fn format_conversion_across_the_cable_is_bit_exact() {
     let tmp = tempfile::tempdir().unwrap();
+    // 44.1 kHz is not offered by default: the configuration must offer it.
+    std::fs::write(tmp.path().join("cd.cfg"), "SampleRates = 44100, 48000\n").unwrap();
     let out = sim(
         tmp.path(),
         &[
+            "--config",
+            "cd.cfg",
             "--seconds",
             "0.5",
             "--rate",
@@ -280,14 +284,61 @@ fn a_config_file_sets_the_device_and_options_override_it() {
             "--quiet",
         ],
     );
+    // The driver runs with the file's configuration, so a format it does not offer is
+    // refused — and the message names the format and the key.
     let stderr = text(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("Channels is 1"),
-        "the override is noted: {stderr}"
+        stderr.contains("44100 Hz, 2 channels, int16")
+            && stderr.contains("Channels = 1 allows at most 1 channels, not 2"),
+        "the refusal names the format and the key: {stderr}"
     );
-    assert_eq!(
-        report(&tmp.path().join("out"))["render"]["format"]["channels"],
-        2
-    );
+}
+
+/// The promise: every framework's driver runs with the configuration the user gave (or the
+/// defaults), so a stream format it does not offer is refused by all three alike, and the
+/// error names the format and the configuration key that excludes it.
+#[test]
+fn a_refused_format_names_the_format_and_the_key_in_every_framework() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("float.cfg"), "SampleTypes = float32\n").unwrap();
+    let cases: [(&[&str], &[&str]); 3] = [
+        (
+            &["--rate", "96000"],
+            &[
+                "render format 96000 Hz, 2 channels, float32",
+                "SampleRates = 48000 does not include 96000 Hz",
+            ],
+        ),
+        (
+            &["--capture-channels", "8"],
+            &[
+                "capture format 48000 Hz, 8 channels, float32",
+                "Channels = 2 allows at most 2 channels, not 8",
+            ],
+        ),
+        (
+            &["--config", "float.cfg", "--format", "int16"],
+            &[
+                "48000 Hz, 2 channels, int16",
+                "SampleTypes = float32 does not include int16",
+            ],
+        ),
+    ];
+    for (args, expected) in cases {
+        for framework in ["engine", "portcls", "acx"] {
+            let mut all = vec!["--framework", framework, "--seconds", "0.1", "--quiet"];
+            all.extend_from_slice(args);
+            let out = sim(tmp.path(), &all);
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{framework} {args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("the {framework} driver refused the stream")),
+                "{framework} {args:?}: {stderr}"
+            );
+            for e in expected {
+                assert!(stderr.contains(e), "{framework} {args:?}: {e} in {stderr}");
+            }
+        }
+    }
 }

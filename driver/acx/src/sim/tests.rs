@@ -2,6 +2,8 @@ use super::*;
 
 use std::cell::Cell;
 
+use cadenza_engine::config::parse_text;
+
 use cadenza_engine::format::parse::{KSDATAFORMAT_SIZE, KSDATAFORMAT_TYPE_AUDIO};
 use cadenza_engine::format::{Channels, SampleRate, SampleType};
 use cadenza_engine::gain::Gain;
@@ -157,7 +159,12 @@ fn loopback_through_the_acx_callbacks_is_bit_exact_and_glitch_free() {
 #[test]
 fn loopback_with_other_formats_on_each_side() {
     let platform = SimPlatform::new(8);
-    let mut driver = AcxDriver::new(platform.clone()).unwrap();
+    // 44.1 kHz is not in the default configuration: offer it explicitly, as a user would.
+    let offered = parse_text(
+        "SampleRates = 44100, 48000\nSampleTypes = int16, float32\n",
+        &mut |w| panic!("{w}"),
+    );
+    let mut driver = AcxDriver::with_config(platform.clone(), &offered).unwrap();
     let mut config = LoopbackConfig::default_for(platform.frequency());
     config.render = Format::new(SampleType::Int16, Channels::STEREO, rate(44_100));
     config.capture = Format::new(SampleType::Int16, Channels::STEREO, rate(44_100));
