@@ -41,9 +41,7 @@ use crate::guids::{
 use crate::kernel::{DeviceDescription, DeviceDescriptionV2};
 use crate::ks::{KsDataFormat, KsDataRange, KsPinCommunication, KsPinDataFlow, KsPinDescriptor};
 use crate::ksaudio::KsDataRangeAudio;
-use crate::object::{ComClass, ComObject, Interface, write_out};
-// Where the simulator (sim/) imports them from; they live in `object`.
-pub(crate) use crate::object::{unknown_add_ref, unknown_release};
+use crate::object::{ComClass, ComObject, Interface, unknown_add_ref, unknown_release, write_out};
 use crate::stream::WaveStream;
 
 /// Render host pin: the client writes audio into the filter.

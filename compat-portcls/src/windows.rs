@@ -25,10 +25,11 @@ use crate::device::{CableDevice, create_cables};
 use crate::guids::{CLSID_PortTopology, CLSID_PortWaveRT};
 use crate::kernel::{DeviceObject, Irp};
 use crate::names::{CableNames, MAX_CABLES};
+use crate::object::unknown_release;
 use crate::power::Adapter;
 use crate::registry;
 use crate::topology::{TOPO_PIN_CAPTURE_OUT, TOPO_PIN_RENDER_IN, TopologyMiniport};
-use crate::wave::{WAVE_PIN_CAPTURE_BRIDGE, WAVE_PIN_RENDER_BRIDGE, WaveMiniport, unknown_release};
+use crate::wave::{WAVE_PIN_CAPTURE_BRIDGE, WAVE_PIN_RENDER_BRIDGE, WaveMiniport};
 
 crate::kernel::opaque! {
     /// `DRIVER_OBJECT`.

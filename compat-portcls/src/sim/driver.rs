@@ -33,9 +33,10 @@ use crate::guids::{
 use crate::kernel::{KEvent, Mdl, MemoryCachingType};
 use crate::ks::{KsDataFormat, KsState};
 use crate::ksaudio::{KsAudioPosition, KsAudioPresentationPosition};
+use crate::object::unknown_release;
 use crate::power::Adapter;
 use crate::topology::TopologyMiniport;
-use crate::wave::{WAVE_PIN_CAPTURE_HOST, WAVE_PIN_RENDER_HOST, WaveMiniport, unknown_release};
+use crate::wave::{WAVE_PIN_CAPTURE_HOST, WAVE_PIN_RENDER_HOST, WaveMiniport};
 
 /// A data format as a client sends it, 8-aligned like an IRP buffer.
 #[derive(Clone, Copy, Debug)]

@@ -25,8 +25,8 @@ use crate::kernel::{
     ObjectAttributes, PhysicalAddress,
 };
 use crate::object::{RefCount, answer_query, read_iid};
+use crate::object::{unknown_add_ref, unknown_release};
 use crate::stream::PAGE_BYTES;
-use crate::wave::{unknown_add_ref, unknown_release};
 
 /// Live counts of everything the simulated port hands out.
 #[derive(Debug, Default)]

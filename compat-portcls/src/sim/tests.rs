@@ -95,7 +95,7 @@ fn miri_com_objects_answer_their_interfaces_and_free_at_the_last_release() {
         assert_eq!(s, NtStatus::SUCCESS);
         assert_eq!(out, stream.cast());
         // SAFETY: the reference QueryInterface returned.
-        assert_eq!(unsafe { crate::wave::unknown_release(out.cast()) }, 2);
+        assert_eq!(unsafe { crate::object::unknown_release(out.cast()) }, 2);
     }
     // AddRef / Release through the adjusted pointer count on the same object.
     let packet = render.packet.cast::<IUnknown>();
@@ -112,7 +112,7 @@ fn miri_com_objects_answer_their_interfaces_and_free_at_the_last_release() {
     );
     assert_eq!(s, NtStatus::SUCCESS);
     // SAFETY: the QueryInterface reference.
-    unsafe { crate::wave::unknown_release(pm.cast()) };
+    unsafe { crate::object::unknown_release(pm.cast()) };
     assert_all_freed(&p, d);
 }
 
@@ -333,7 +333,7 @@ fn new_stream_and_data_range_intersection_validate_their_input() {
         |(s, stream, port_stream): (NtStatus, *mut IMiniportWaveRTStream, *mut IUnknown)| {
             assert!(stream.is_null());
             // SAFETY: the port stream the call made.
-            unsafe { crate::wave::unknown_release(port_stream) };
+            unsafe { crate::object::unknown_release(port_stream) };
             s
         };
     // Pin/direction mismatches and bridge pins.
