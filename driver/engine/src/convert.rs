@@ -43,11 +43,19 @@
 //! `Int24In32` reads ignore the low byte the format says is zero.
 //!
 //! ## Channels
-//! - equal counts map 1:1;
-//! - mono → N duplicates the sample to every output channel;
-//! - N → mono averages the N inputs (summed in i64 or f32, so it cannot overflow; the integer
-//!   mean truncates toward zero);
-//! - any other N → M copies the first min(N, M) channels and writes zero to the rest.
+//! Channels map by speaker position, by a [`ChannelMap`] for the two channel counts (see
+//! [`crate::channel_map`] for the rules): [`convert`] computes it per call (a few hundred
+//! table lookups), [`convert_mapped`] takes one the caller computed once per stream pair.
+//! - equal counts map 1:1 (the identity), through the same loops as before;
+//! - when every source position exists in the destination (stereo → 5.1, …) each output
+//!   is one input converted exactly as a 1:1 conversion would, or silence;
+//! - N → mono is the mean of the non-LFE inputs (summed in i64 or f32, so it cannot overflow;
+//!   the integer mean truncates toward zero);
+//! - every other pair is a weighted sum per output: mono → FL and FR at 1/√2, downmixes fold
+//!   per the rules and are normalised so full scale cannot clip. The sum is formed in f64
+//!   for int → int (each term `f64(sample) · coefficient`) and in f32 otherwise, then scaled
+//!   by the gain and rounded once, as the 1:1 path rounds a scaled sample. Outputs no input
+//!   feeds get zero.
 //!
 //! ## Gain and mute
 //! Each output channel `c` is scaled by the gain's channel `c` factor in the same pass. For
@@ -64,6 +72,7 @@
 
 use core::num::NonZeroUsize;
 
+use crate::channel_map::{ChannelMap, Mix, Plan};
 use crate::format::{Format, SampleType};
 use crate::gain::Gain;
 use crate::status::NtStatus;
@@ -91,6 +100,21 @@ pub fn convert(
     dst: &mut [u8],
     dst_fmt: &Format,
     gain: &Gain,
+) -> Result<usize, ConvertError> {
+    let map = ChannelMap::new(src_fmt.channels(), dst_fmt.channels());
+    convert_mapped(src, src_fmt, dst, dst_fmt, gain, &map)
+}
+
+/// [`convert`] with a channel map computed once per stream pair by the caller. A map built
+/// for other channel counts than the two formats' is not used: the right one is computed
+/// for this call instead, so a stale map costs time, never wrong channels.
+pub fn convert_mapped(
+    src: &[u8],
+    src_fmt: &Format,
+    dst: &mut [u8],
+    dst_fmt: &Format,
+    gain: &Gain,
+    map: &ChannelMap,
 ) -> Result<usize, ConvertError> {
     let (Some(src_block), Some(dst_block)) = (
         NonZeroUsize::new(usize::from(src_fmt.block_align())),
@@ -121,6 +145,14 @@ pub fn convert(
         dst.copy_from_slice(src);
         return Ok(frames);
     }
+    let fresh;
+    let map =
+        if map.src_channels() == src_fmt.channels() && map.dst_channels() == dst_fmt.channels() {
+            map
+        } else {
+            fresh = ChannelMap::new(src_fmt.channels(), dst_fmt.channels());
+            &fresh
+        };
     let job = Job {
         src,
         dst,
@@ -129,6 +161,7 @@ pub fn convert(
         src_channels: usize::from(src_fmt.channels().get()),
         dst_channels: usize::from(dst_fmt.channels().get()),
         gain,
+        map,
     };
     dispatch(src_fmt.sample(), dst_fmt.sample(), job);
     Ok(frames)
@@ -423,7 +456,21 @@ trait Domain: Copy {
     fn read4<C: Codec<N>, const N: usize>(b: &[[u8; N]; 4]) -> [Self; 4];
     fn write4<C: Codec<N>, const N: usize>(v: [Self; 4]) -> [[u8; N]; 4];
     fn scale(self, factor: Self::Factor) -> Self;
-    fn mean<C: Codec<N>, const N: usize>(frame: &[[u8; N]]) -> Self;
+    /// The mean of the samples of `frame` whose `include` flag is set; `count` of them (>= 1).
+    fn mean<C: Codec<N>, const N: usize>(
+        frame: &[[u8; N]],
+        include: &[bool; Gain::CHANNELS],
+        count: u16,
+    ) -> Self;
+    /// A weighted sum being formed for one output sample.
+    type Acc: Copy;
+    const ACC_ZERO: Self::Acc;
+    /// A channel-map coefficient in this domain's factor type.
+    fn coefficient(c: f32) -> Self::Factor;
+    /// `acc + self · coefficient`.
+    fn mac(self, acc: Self::Acc, coefficient: Self::Factor) -> Self::Acc;
+    /// The finished sum scaled by a gain factor, rounded once to the domain.
+    fn finish(acc: Self::Acc, factor: Self::Factor) -> Self;
 }
 
 fn saturate_i32(v: i64) -> i32 {
@@ -459,29 +506,57 @@ impl Domain for i32 {
     }
     #[inline]
     fn scale(self, factor: f64) -> i32 {
-        // No NaN can arise from an integer and a finite factor: two selects clamp it.
-        let x = f64::from(self) * factor;
-        let x = if x > 2_147_483_647.0 {
-            2_147_483_647.0
-        } else {
-            x
-        };
-        let x = if x < -2_147_483_648.0 {
-            -2_147_483_648.0
-        } else {
-            x
-        };
-        codec::round_f64(x)
+        round_saturating(f64::from(self) * factor)
     }
     #[inline]
-    fn mean<C: Codec<N>, const N: usize>(frame: &[[u8; N]]) -> i32 {
+    fn mean<C: Codec<N>, const N: usize>(
+        frame: &[[u8; N]],
+        include: &[bool; Gain::CHANNELS],
+        count: u16,
+    ) -> i32 {
         // At most 16 terms of magnitude <= 2^31: far inside i64.
         let sum = frame
             .iter()
-            .fold(0i64, |acc, s| acc.wrapping_add(i64::from(C::read_i32(s))));
-        let n = i64::try_from(frame.len()).unwrap_or(1);
-        sum.checked_div(n).map_or(0, saturate_i32)
+            .zip(include)
+            .filter(|&(_, &inc)| inc)
+            .fold(0i64, |acc, (s, _)| {
+                acc.wrapping_add(i64::from(C::read_i32(s)))
+            });
+        sum.checked_div(i64::from(count)).map_or(0, saturate_i32)
     }
+
+    type Acc = f64;
+    const ACC_ZERO: f64 = 0.0;
+    #[inline]
+    fn coefficient(c: f32) -> f64 {
+        f64::from(c)
+    }
+    #[inline]
+    fn mac(self, acc: f64, coefficient: f64) -> f64 {
+        // At most 16 terms, each below 2^31 in magnitude: no overflow, no NaN.
+        acc + f64::from(self) * coefficient
+    }
+    #[inline]
+    fn finish(acc: f64, factor: f64) -> i32 {
+        round_saturating(acc * factor)
+    }
+}
+
+/// Rounds a finite f64 to the nearest `i32`, ties to even, saturating. No NaN can arise from
+/// integers and finite factors: two selects clamp the value.
+#[inline]
+fn round_saturating(x: f64) -> i32 {
+    let x = if x > 2_147_483_647.0 {
+        2_147_483_647.0
+    } else {
+        x
+    };
+    let x = if x < -2_147_483_648.0 {
+        -2_147_483_648.0
+    } else {
+        x
+    };
+    codec::round_f64(x)
 }
 
 impl Domain for f32 {
@@ -512,11 +587,33 @@ impl Domain for f32 {
         self * factor
     }
     #[inline]
-    fn mean<C: Codec<N>, const N: usize>(frame: &[[u8; N]]) -> f32 {
-        let sum: f32 = frame.iter().map(|s| C::read_f32(s)).sum();
-        // At most 16 channels, so the count is exact in f32.
-        let n = u16::try_from(frame.len()).map_or(1.0, f32::from);
-        sum / n
+    fn mean<C: Codec<N>, const N: usize>(
+        frame: &[[u8; N]],
+        include: &[bool; Gain::CHANNELS],
+        count: u16,
+    ) -> f32 {
+        let sum: f32 = frame
+            .iter()
+            .zip(include)
+            .filter(|&(_, &inc)| inc)
+            .map(|(s, _)| C::read_f32(s))
+            .sum();
+        sum / f32::from(count)
+    }
+
+    type Acc = f32;
+    const ACC_ZERO: f32 = 0.0;
+    #[inline]
+    fn coefficient(c: f32) -> f32 {
+        c
+    }
+    #[inline]
+    fn mac(self, acc: f32, coefficient: f32) -> f32 {
+        acc + self * coefficient
+    }
+    #[inline]
+    fn finish(acc: f32, factor: f32) -> f32 {
+        acc * factor
     }
 }
 
@@ -529,6 +626,7 @@ struct Job<'a> {
     src_channels: usize,
     dst_channels: usize,
     gain: &'a Gain,
+    map: &'a ChannelMap,
 }
 
 macro_rules! dispatch_pairs {
@@ -580,8 +678,9 @@ where
 {
     let factors = V::factors(job.gain);
     let out = factors.get(..job.dst_channels).unwrap_or(&[]);
-    if job.src_channels == job.dst_channels {
-        match out.split_first() {
+    let map = job.map;
+    match map.plan() {
+        Plan::Identity => match out.split_first() {
             Some((&first, rest)) if rest.iter().all(|&f| f == first) => {
                 if first == V::UNITY {
                     flat::<V, S, D, SN, DN, false>(job.src, job.dst, first);
@@ -590,13 +689,12 @@ where
                 }
             }
             _ => copy_channels::<V, S, D, SN, DN>(&mut job, out),
+        },
+        Plan::Route(route) => route_channels::<V, S, D, SN, DN>(&mut job, out, route),
+        Plan::Mean { include, count } => {
+            mix_to_mono::<V, S, D, SN, DN>(&mut job, out, include, *count);
         }
-    } else if job.src_channels == 1 {
-        duplicate::<V, S, D, SN, DN>(&mut job, out);
-    } else if job.dst_channels == 1 {
-        mix_to_mono::<V, S, D, SN, DN>(&mut job, out);
-    } else {
-        copy_channels::<V, S, D, SN, DN>(&mut job, out);
+        Plan::Mix(mix) => mix_channels::<V, S, D, SN, DN>(&mut job, out, mix),
     }
 }
 
@@ -660,27 +758,75 @@ where
     }
 }
 
-/// Mono in: every output channel gets the one input sample, at its own gain.
-fn duplicate<V, S, D, const SN: usize, const DN: usize>(job: &mut Job<'_>, out: &[V::Factor])
-where
+/// Output channel `c` takes the input channel `route[c]` names, converted as a 1:1
+/// conversion would convert it, or zero.
+fn route_channels<V, S, D, const SN: usize, const DN: usize>(
+    job: &mut Job<'_>,
+    out: &[V::Factor],
+    route: &[Option<u8>; Gain::CHANNELS],
+) where
     V: Domain,
     S: Codec<SN>,
     D: Codec<DN>,
 {
-    let (src, _) = job.src.as_chunks::<SN>();
+    let src_frames = job.src.chunks_exact(job.src_block);
     let dst_frames = job.dst.chunks_exact_mut(job.dst_block);
-    for (s, df) in src.iter().zip(dst_frames) {
-        let v = V::read::<S, SN>(s);
+    for (sf, df) in src_frames.zip(dst_frames) {
+        let (s, _) = sf.as_chunks::<SN>();
         let (d, _) = df.as_chunks_mut::<DN>();
-        for (d, &f) in d.iter_mut().zip(out) {
-            *d = v.scale(f).write::<D, DN>();
+        for ((d, &f), r) in d.iter_mut().zip(out).zip(route) {
+            *d = match r.and_then(|i| s.get(usize::from(i))) {
+                Some(s) => V::read::<S, SN>(s).scale(f).write::<D, DN>(),
+                None => [0; DN],
+            };
         }
     }
 }
 
-/// Mono out: the mean of all input channels, at channel 0's gain.
-fn mix_to_mono<V, S, D, const SN: usize, const DN: usize>(job: &mut Job<'_>, out: &[V::Factor])
-where
+/// Each output channel is the weighted sum of its terms, at its own gain; outputs without
+/// terms get zero.
+fn mix_channels<V, S, D, const SN: usize, const DN: usize>(
+    job: &mut Job<'_>,
+    out: &[V::Factor],
+    mix: &Mix,
+) where
+    V: Domain,
+    S: Codec<SN>,
+    D: Codec<DN>,
+{
+    let terms = mix.terms();
+    let src_frames = job.src.chunks_exact(job.src_block);
+    let dst_frames = job.dst.chunks_exact_mut(job.dst_block);
+    for (sf, df) in src_frames.zip(dst_frames) {
+        let (s, _) = sf.as_chunks::<SN>();
+        let (d, _) = df.as_chunks_mut::<DN>();
+        let mut start = 0;
+        for ((d, &f), &end) in d.iter_mut().zip(out).zip(&mix.ends) {
+            let end = usize::from(end);
+            let row = terms.get(start..end).unwrap_or(&[]);
+            start = end;
+            if row.is_empty() {
+                *d = [0; DN];
+                continue;
+            }
+            let mut acc = V::ACC_ZERO;
+            for t in row {
+                if let Some(x) = s.get(usize::from(t.src)) {
+                    acc = V::read::<S, SN>(x).mac(acc, V::coefficient(t.coeff));
+                }
+            }
+            *d = V::finish(acc, f).write::<D, DN>();
+        }
+    }
+}
+
+/// Mono out: the mean of the included input channels (all but LFE), at channel 0's gain.
+fn mix_to_mono<V, S, D, const SN: usize, const DN: usize>(
+    job: &mut Job<'_>,
+    out: &[V::Factor],
+    include: &[bool; Gain::CHANNELS],
+    count: u16,
+) where
     V: Domain,
     S: Codec<SN>,
     D: Codec<DN>,
@@ -690,7 +836,9 @@ where
     let (dst, _) = job.dst.as_chunks_mut::<DN>();
     for (sf, d) in src_frames.zip(dst) {
         let (s, _) = sf.as_chunks::<SN>();
-        *d = V::mean::<S, SN>(s).scale(factor).write::<D, DN>();
+        *d = V::mean::<S, SN>(s, include, count)
+            .scale(factor)
+            .write::<D, DN>();
     }
 }
 
@@ -1088,28 +1236,40 @@ mod tests {
     }
 
     #[test]
-    fn mono_to_many_duplicates() {
-        let src = encode(SampleType::Int16, &[1 << 16, -(3 << 16)]);
+    fn mono_goes_to_front_left_and_right_at_minus_3_db() {
+        // Promise: a mono source reaches FL and FR only, equally, each at 1/√2 (so the two
+        // together carry the source's power); no FC, LFE or surround.
+        // Hand-derived: 16384 · 0.70710678 = 11585.24; -32768 · … = -23170.48; 3 · … = 2.12.
+        let src = encode(
+            SampleType::Int16,
+            &[16_384 << 16, i32::MIN, 1 << 16, -(1 << 16), 3 << 16],
+        );
         let out = run(
             &src,
             &fmt(SampleType::Int16, 1),
-            &fmt(SampleType::Int32, 3),
+            &fmt(SampleType::Int16, 2),
             &Gain::UNITY,
         );
-        assert_eq!(
-            out,
-            encode(
-                SampleType::Int32,
-                &[
-                    1 << 16,
-                    1 << 16,
-                    1 << 16,
-                    -(3 << 16),
-                    -(3 << 16),
-                    -(3 << 16)
-                ]
-            )
+        let want: Vec<i32> = [11_585, -23_170, 1, -1, 2]
+            .iter()
+            .flat_map(|&v| [v << 16, v << 16])
+            .collect();
+        assert_eq!(out, encode(SampleType::Int16, &want));
+        // Float, into 5.1: FL = FR = 0.5/√2, the other four channels exactly zero.
+        let src = 0.5f32.to_le_bytes();
+        let out = decode(
+            SampleType::Float32,
+            &run(
+                &src,
+                &fmt(SampleType::Float32, 1),
+                &fmt(SampleType::Float32, 6),
+                &Gain::UNITY,
+            ),
         );
+        let a = 0.5 * 0.5f64.sqrt();
+        assert!((out[0] - a).abs() < 1e-7, "{out:?}");
+        assert_eq!(out[0].to_bits(), out[1].to_bits(), "FL = FR");
+        assert_eq!(&out[2..], &[0.0; 4]);
     }
 
     #[test]
@@ -1139,11 +1299,27 @@ mod tests {
             &Gain::UNITY,
         );
         assert_eq!(out, encode(SampleType::Int32, &[2, -2]));
+        // 5.1: LFE (channel 3) is left out and the mean is over the other five; the integer
+        // mean still truncates: (1 + 2 + 4) / 5 = 1.
+        let src = encode(
+            SampleType::Int32,
+            &[10, 20, 30, 1_000_000, 40, 50, 1, 2, 4, i32::MAX, 0, 0],
+        );
+        let out = run(
+            &src,
+            &fmt(SampleType::Int32, 6),
+            &fmt(SampleType::Int32, 1),
+            &Gain::UNITY,
+        );
+        assert_eq!(out, encode(SampleType::Int32, &[30, 1]));
     }
 
     #[test]
-    fn other_counts_copy_the_common_channels_and_zero_the_rest() {
-        let src = encode(SampleType::Int24, &[1 << 8, 2 << 8, 3 << 8, 4 << 8]);
+    fn other_counts_map_by_speaker_position() {
+        // Quad (FL FR BL BR) -> stereo: L = (FL + BL/√2) / (1 + 1/√2), R likewise.
+        // FL = 0.25, FR = -0.25, BL = 0.5, BR = 0: L = 0.60355 / 1.70711 = 0.35355
+        // (11585.24 int16 steps), R = -0.14645 (-4798.78 steps).
+        let src = encode(SampleType::Int24, &[1 << 29, -(1 << 29), 1 << 30, 0]);
         let out = run(
             &src,
             &fmt(SampleType::Int24, 4),
@@ -1152,17 +1328,9 @@ mod tests {
         );
         assert_eq!(
             out,
-            encode(SampleType::Int16, &[0, 0]),
-            "values below one int16 step round to 0"
+            encode(SampleType::Int16, &[11_585 << 16, -(4_799 << 16)])
         );
-        let src = encode(SampleType::Int24, &[1 << 16, 2 << 16, 3 << 16, 4 << 16]);
-        let out = run(
-            &src,
-            &fmt(SampleType::Int24, 4),
-            &fmt(SampleType::Int16, 2),
-            &Gain::UNITY,
-        );
-        assert_eq!(out, encode(SampleType::Int16, &[1 << 16, 2 << 16]));
+        // Stereo -> 5 channels (FL FR FC LFE BL): FL and FR as they are, the rest silent.
         let src = encode(SampleType::Float32, &[1 << 20, 2 << 20]);
         let out = run(
             &src,
@@ -1174,6 +1342,126 @@ mod tests {
             out,
             encode(SampleType::Float32, &[1 << 20, 2 << 20, 0, 0, 0])
         );
+        // Quad -> 5.1: the backs land on the 5.1 backs (channels 4 and 5), not on FC and LFE.
+        let src = encode(SampleType::Int16, &[1 << 16, 2 << 16, 3 << 16, 4 << 16]);
+        let out = run(
+            &src,
+            &fmt(SampleType::Int16, 4),
+            &fmt(SampleType::Int16, 6),
+            &Gain::UNITY,
+        );
+        assert_eq!(
+            out,
+            encode(
+                SampleType::Int16,
+                &[1 << 16, 2 << 16, 0, 0, 3 << 16, 4 << 16]
+            )
+        );
+    }
+
+    #[test]
+    fn surround_downmix_to_stereo_is_itu_style_and_cannot_clip() {
+        // Promise: L = FL + a·FC + a·BL, R = FR + a·FC + a·BR (a = 1/√2), LFE dropped, all
+        // divided by 1 + 2a so that full scale everywhere is still full scale.
+        let a = 0.5f64.sqrt();
+        let k = 1.0 / (1.0 + 2.0 * a);
+        let (fl, fr, fc, lfe, bl, br) = (0.1f32, 0.2, 0.3, 0.9, 0.4, 0.5);
+        let src: Vec<u8> = [fl, fr, fc, lfe, bl, br]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let out = decode(
+            SampleType::Float32,
+            &run(
+                &src,
+                &fmt(SampleType::Float32, 6),
+                &fmt(SampleType::Float32, 2),
+                &Gain::UNITY,
+            ),
+        );
+        let f = f64::from;
+        let want_l = k * (f(fl) + a * f(fc) + a * f(bl));
+        let want_r = k * (f(fr) + a * f(fc) + a * f(br));
+        assert!((out[0] - want_l).abs() < 1e-6, "{out:?} vs {want_l}");
+        assert!((out[1] - want_r).abs() < 1e-6, "{out:?} vs {want_r}");
+        // Full scale in all six channels, both polarities: exactly full scale out (to the
+        // last int16 step), never wrapped.
+        for t in ALL_TYPES {
+            let src = encode(t, &[[i32::MAX; 6], [i32::MIN; 6]].concat());
+            let out = decode(
+                SampleType::Int16,
+                &run(&src, &fmt(t, 6), &fmt(SampleType::Int16, 2), &Gain::UNITY),
+            );
+            let max = 32_767.0 / 32_768.0;
+            assert_eq!(out, [max, max, -1.0, -1.0], "{t:?}");
+        }
+        // The gain still applies per output channel: R at -20 dB.
+        let mut gain = Gain::UNITY;
+        gain.set_channel_db(1, -(20 << 16)).unwrap();
+        let out = decode(
+            SampleType::Float32,
+            &run(
+                &src_of(&[fl, fr, fc, lfe, bl, br]),
+                &fmt(SampleType::Float32, 6),
+                &fmt(SampleType::Float32, 2),
+                &gain,
+            ),
+        );
+        assert!((out[0] - want_l).abs() < 1e-6);
+        assert!((out[1] - 0.1 * want_r).abs() < 1e-6, "{out:?}");
+    }
+
+    #[test]
+    fn a_precomputed_map_gives_the_same_bytes_and_a_stale_one_is_not_used() {
+        // Promise: convert_mapped with the pair's map is convert; with a map for other
+        // counts it still maps by the formats' own counts (never by the stale map).
+        let mut rng = Rng(5);
+        let values: Vec<i32> = (0..6 * 64).map(|_| rng.i32()).collect();
+        let src = encode(SampleType::Int24, &values);
+        let (sf, df) = (fmt(SampleType::Int24, 6), fmt(SampleType::Float32, 2));
+        let want = run(&src, &sf, &df, &Gain::UNITY);
+        for map in [
+            ChannelMap::new(sf.channels(), df.channels()),
+            ChannelMap::new(Channels::STEREO, Channels::new(8).unwrap()),
+        ] {
+            let mut dst = vec![0u8; want.len()];
+            assert_eq!(
+                convert_mapped(&src, &sf, &mut dst, &df, &Gain::UNITY, &map),
+                Ok(64)
+            );
+            assert_eq!(dst, want);
+        }
+    }
+
+    fn src_of(values: &[f32]) -> Vec<u8> {
+        values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn stereo_upmix_outputs_equal_a_same_count_conversion() {
+        // Promise: when every source position exists in the destination, each output is
+        // bit-for-bit what a 1:1 conversion gives (gain included), and the rest is silence.
+        let mut rng = Rng(21);
+        let values: Vec<i32> = (0..2 * 500).map(|_| rng.i32()).collect();
+        let mut gain = Gain::UNITY;
+        gain.set_channel_db(1, -(7 << 16)).unwrap();
+        for st in ALL_TYPES {
+            let src = encode(st, &values);
+            for dt in ALL_TYPES {
+                let width = usize::from(dt.container_bytes());
+                for g in [Gain::UNITY, gain] {
+                    let same = run(&src, &fmt(st, 2), &fmt(dt, 2), &g);
+                    for dc in [3u16, 4, 5, 6, 7, 8, 16] {
+                        let out = run(&src, &fmt(st, 2), &fmt(dt, dc), &g);
+                        let frame = width * usize::from(dc);
+                        for (o, s) in out.chunks_exact(frame).zip(same.chunks_exact(2 * width)) {
+                            assert_eq!(&o[..2 * width], s, "{st:?}->{dt:?} x{dc}");
+                            assert!(o[2 * width..].iter().all(|&b| b == 0));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -1208,14 +1496,19 @@ mod tests {
             &fmt(SampleType::Int16, 1),
             &all,
         );
-        let dup = run(
-            &src,
-            &fmt(SampleType::Int16, 1),
+        // Stereo -> 3 channels runs per frame (a routing): its FL must match.
+        let stereo: Vec<u8> = src
+            .chunks_exact(2)
+            .flat_map(|s| [s[0], s[1], 0x55, 0x55])
+            .collect();
+        let routed = run(
+            &stereo,
             &fmt(SampleType::Int16, 2),
+            &fmt(SampleType::Int16, 3),
             &all,
         );
-        let dup_left: Vec<u8> = dup.chunks_exact(4).flat_map(|f| [f[0], f[1]]).collect();
-        assert_eq!(flat, dup_left);
+        let routed_left: Vec<u8> = routed.chunks_exact(6).flat_map(|f| [f[0], f[1]]).collect();
+        assert_eq!(flat, routed_left);
         let q = f64::from(crate::gain::db_to_q30(-(6 << 16))) / f64::from(1u32 << 30);
         for (o, i) in decode(SampleType::Int16, &flat)
             .iter()
@@ -1372,6 +1665,80 @@ mod tests {
             let frames = convert(&src, &f, &mut dst, &f, &Gain::UNITY);
             prop_assert_eq!(frames, Ok(whole / usize::from(f.block_align())));
             prop_assert_eq!(&dst[..], &src[..whole]);
+        }
+
+        /// Promise, for every pair of counts in 1..=8 and 16 and every source channel X: a
+        /// signal in X appears only in the destination positions the rules name for X, never
+        /// in LFE unless X is LFE; its energy is not amplified (beyond one output step per
+        /// channel of rounding) and, unless X is LFE, it is not lost; a mono source lands
+        /// equally in FL and FR.
+        #[test]
+        fn a_channel_reaches_only_the_positions_its_rule_names(
+            level in 0.05f64..1.0,
+            negative in any::<bool>(),
+            st in 0..5usize,
+            dt in 0..5usize,
+        ) {
+            use crate::channel_map::tests::{P_FC, P_FL, P_FR, P_LFE, allowed, layout};
+            let (st, dt) = (SampleType::ALL[st], SampleType::ALL[dt]);
+            let v = if negative { -level } else { level };
+            let step = if dt == SampleType::Int16 { 1.0 / 32_768.0 } else { 1.0 / 8_388_608.0 };
+            let counts = [1u16, 2, 3, 4, 5, 6, 7, 8, 16];
+            for sc in counts {
+                for dc in counts {
+                    let (sl, dl) = (layout(sc), layout(dc));
+                    for (x, &xp) in sl.iter().enumerate() {
+                        let mut frame = vec![0i32; sl.len()];
+                        frame[x] = (v * 2_147_483_648.0) as i32;
+                        let input = decode(st, &encode(st, &frame))[x];
+                        let out = decode(dt, &run(&encode(st, &frame), &fmt(st, sc), &fmt(dt, dc), &Gain::UNITY));
+                        let reached: Vec<u8> = out.iter().zip(&dl)
+                            .filter(|(o, _)| **o != 0.0).map(|(_, &p)| p).collect();
+                        let energy: f64 = out.iter().map(|o| o * o).sum();
+                        // Each output may be up to one step off after rounding.
+                        let rounded_down: f64 = out.iter()
+                            .map(|o| (o.abs() - step).max(0.0).powi(2)).sum();
+                        prop_assert!(rounded_down <= input * input * (1.0 + 1e-5),
+                            "{}->{} ch {}: {:?} from {}", sc, dc, x, out, input);
+                        if xp == P_LFE {
+                            let want = if dl.contains(&P_LFE) { vec![P_LFE] } else { vec![] };
+                            prop_assert_eq!(reached, want, "{}->{} LFE", sc, dc);
+                            continue;
+                        }
+                        prop_assert!(energy > 0.0, "{}->{} ch {} lost", sc, dc, x);
+                        let want = if sc == dc || (sc > 1 && dc > 1 && dl.contains(&xp)) {
+                            vec![xp]
+                        } else if dc == 1 {
+                            vec![P_FC]
+                        } else if sc == 1 {
+                            vec![P_FL, P_FR]
+                        } else {
+                            allowed(xp)
+                        };
+                        prop_assert!(reached.iter().all(|p| want.contains(p)),
+                            "{}->{} position {} reached {:?}", sc, dc, xp, reached);
+                        if sc == 1 && dc > 1 {
+                            prop_assert_eq!(out[0].to_bits(), out[1].to_bits());
+                            prop_assert_eq!(reached, vec![P_FL, P_FR]);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Promise: full scale on every source channel never exceeds full scale on any
+        /// output (float to float, where nothing would clamp it), for every pair of counts.
+        #[test]
+        fn full_scale_everywhere_cannot_exceed_full_scale(
+            signs in prop::collection::vec(any::<bool>(), 16),
+            sc in 1..=16u16,
+            dc in 1..=16u16,
+        ) {
+            let frame: Vec<f32> = signs.iter().take(usize::from(sc))
+                .map(|&n| if n { -1.0 } else { 1.0 }).collect();
+            let out = decode(SampleType::Float32, &run(
+                &src_of(&frame), &fmt(SampleType::Float32, sc), &fmt(SampleType::Float32, dc), &Gain::UNITY));
+            prop_assert!(out.iter().all(|o| o.abs() <= 1.0 + 1e-6), "{}->{}: {:?}", sc, dc, out);
         }
 
         #[test]

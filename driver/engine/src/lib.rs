@@ -22,6 +22,7 @@ pub mod format;
 pub mod guid;
 pub mod status;
 
+pub mod channel_map;
 pub mod clock;
 pub mod config;
 pub mod convert;
