@@ -54,10 +54,12 @@ pub mod ks;
 pub mod ksaudio;
 
 pub mod device;
+pub mod interfaces;
 pub mod names;
 pub mod object;
 pub mod power;
 pub mod registry;
+pub mod removal;
 pub mod stream;
 pub mod topology;
 pub mod unknown;

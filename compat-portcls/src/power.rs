@@ -1,25 +1,31 @@
 //! The adapter object: `IAdapterPowerManagement` over every cable, and the `UnknownAdapter`
 //! the ports pass to the miniports' Init.
 //!
-//! D0 → D3 pauses any stream still running (PortCls normally pauses them first) and refuses
-//! RUN until D0; D3 → D0 lets streams run again. Buffers, events and the cables' rings stay:
-//! a stream resumes where it was after the port sends RUN.
+//! Power changes go to every endpoint pair's host ([`DeviceHost::set_presence`], the same as
+//! the ACX driver's D0Entry/D0Exit): leaving D0 pauses any stream still running (PortCls
+//! normally pauses them first) and refuses work with STATUS_DEVICE_POWERED_OFF until D0;
+//! D0 lets streams run again. Buffers, events and the cables' rings stay: a stream resumes
+//! where it was after the port sends RUN. Surprise removal reaches the same hosts through
+//! [`Adapter::surprise_removed`].
+//!
+//! [`DeviceHost::set_presence`]: cadenza_engine::host::DeviceHost::set_presence
 
-use alloc::sync::Arc;
 use alloc::vec::Vec;
+
+use cadenza_engine::device::Presence;
 
 use cadenza_engine::platform::Platform;
 use cadenza_engine::{Guid, NtStatus};
 
 use crate::com::{IAdapterPowerManagementVtbl, IUnknown};
-use crate::device::CableDevice;
+use crate::device::SharedHost;
 use crate::guids::{IID_IAdapterPowerManagement, IID_IUnknown};
 use crate::kernel::{DeviceCapabilities, DevicePowerState, PowerState};
 use crate::object::{ComClass, ComObject, Interface};
 
 /// The adapter class: the data of a `ComObject<Adapter<P>>`.
 pub struct Adapter<P: Platform + 'static> {
-    cables: Vec<Arc<CableDevice<P>>>,
+    cables: Vec<SharedHost<P>>,
 }
 
 impl<P: Platform + 'static> core::fmt::Debug for Adapter<P> {
@@ -53,7 +59,7 @@ unsafe impl<P: Platform + 'static> ComClass for Adapter<P> {
 
 impl<P: Platform + 'static> Adapter<P> {
     /// Creates the adapter object with one reference; returns its `IUnknown`. PASSIVE_LEVEL.
-    pub fn create(cables: Vec<Arc<CableDevice<P>>>) -> *mut IUnknown {
+    pub fn create(cables: Vec<SharedHost<P>>) -> *mut IUnknown {
         Object::create(Adapter { cables }).cast()
     }
 
@@ -62,7 +68,7 @@ impl<P: Platform + 'static> Adapter<P> {
     /// # Safety
     /// `this` must be a live adapter object of this platform; the slice lives as long as the
     /// caller's reference.
-    pub unsafe fn cables<'a>(this: *mut IUnknown) -> &'a [Arc<CableDevice<P>>] {
+    pub unsafe fn cables<'a>(this: *mut IUnknown) -> &'a [SharedHost<P>] {
         // SAFETY: a live adapter object (contract); shared access only.
         unsafe { &Object::data(this.cast::<Object<P>>()).cables }
     }
@@ -78,13 +84,25 @@ impl<P: Platform + 'static> Adapter<P> {
     unsafe extern "system" fn power_change_state(this: *mut Object<P>, new_state: PowerState) {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
-        let state = new_state.device_state();
-        for cable in &me.cables {
-            if state == DevicePowerState::D0 {
-                cable.power_up();
-            } else {
-                cable.power_down();
-            }
+        let presence = if new_state.device_state() == DevicePowerState::D0 {
+            Presence::Present
+        } else {
+            Presence::PoweredDown
+        };
+        for host in &me.cables {
+            host.set_presence(presence);
+        }
+    }
+
+    /// IRP_MN_SURPRISE_REMOVAL (PASSIVE_LEVEL), from the driver's PnP dispatch before
+    /// PortCls handles the IRP: every pair's streams freeze for good.
+    ///
+    /// # Safety
+    /// `this` must be a live adapter object of this platform.
+    pub unsafe fn surprise_removed(this: *mut IUnknown) {
+        // SAFETY: a live adapter object (contract).
+        for host in unsafe { Self::cables(this) } {
+            host.set_presence(Presence::Removed);
         }
     }
 

@@ -3,37 +3,34 @@
 //! both) and, through a second vtable pointer, the packet-mode `IMiniportWaveRTOutputStream`
 //! (render) or `IMiniportWaveRTInputStream` (capture).
 //!
-//! Every method converts its arguments, runs one [`ops`] function under the cable lock and
-//! converts the result. The notification timer is the platform's one-shot timer; its callback
-//! (DISPATCH_LEVEL) runs `ops::on_timer`, signals the registered events under the lock and
-//! re-arms for the deadline the engine returns — the same as the host's engine driver.
+//! Every method converts its arguments, makes one call on the pair's engine [`DeviceHost`]
+//! and converts the result. The host owns the stream's notification timer (created with the
+//! stream in NewStream, destroyed in the final Release); on expiry it signals the events
+//! registered here, exactly as for the ACX driver and the host's engine driver.
+//!
+//! [`DeviceHost`]: cadenza_engine::host::DeviceHost
 //!
 //! Layout: `vtbl` at offset 0 (the object's primary interface pointer), `packet_vtbl` at
 //! offset 8 (the packet interface pointer QueryInterface hands out is the address of that
 //! field). Packet-interface methods recover the object by subtracting the field's offset.
 
-use alloc::sync::Arc;
 use core::ffi::c_void;
 use core::mem::offset_of;
 use core::ptr::NonNull;
 
-use cadenza_engine::device::AudioDevice;
-use cadenza_engine::device::cable::Cable;
-use cadenza_engine::device::ops;
 use cadenza_engine::format::parse::parse_data_format;
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
-use cadenza_engine::platform::{
-    DmaBuffer, EventHandle, Locked, OneShotTimer, Platform, TimerTarget,
-};
+use cadenza_engine::host::NoPacketNotify;
+use cadenza_engine::platform::{DmaBuffer, EventHandle, Locked, Platform};
 use cadenza_engine::state::KsState as EngineState;
-use cadenza_engine::stream::{Direction, StreamError, TimerRequest};
+use cadenza_engine::stream::Direction;
 use cadenza_engine::{Format, Guid, NtStatus};
 
 use crate::com::{
     IMiniportWaveRTInputStreamVtbl, IMiniportWaveRTOutputStreamVtbl, IMiniportWaveRTStream,
     IMiniportWaveRTStreamNotificationVtbl, IMiniportWaveRTStreamVtbl, IPortWaveRTStream,
 };
-use crate::device::CableDevice;
+use crate::device::{PcHost, SharedHost};
 use crate::guids::{
     IID_IMiniportWaveRTInputStream, IID_IMiniportWaveRTOutputStream, IID_IMiniportWaveRTStream,
     IID_IMiniportWaveRTStreamNotification, IID_IUnknown,
@@ -70,12 +67,10 @@ pub struct WaveStream<P: Platform + 'static> {
     /// address for the packet interfaces.
     packet_vtbl: *const c_void,
     direction: Direction,
-    device: Arc<CableDevice<P>>,
+    device: SharedHost<P>,
     /// The port's stream services, AddRef'd for the object's lifetime.
     port_stream: *mut IPortWaveRTStream,
     buffer: Locked<P::Lock, Option<BufferSlot>>,
-    /// Taken out (and dropped, which waits for a running callback) before the object dies.
-    timer: Locked<P::Lock, Option<P::Timer>>,
 }
 
 impl<P: Platform + 'static> core::fmt::Debug for WaveStream<P> {
@@ -194,17 +189,12 @@ unsafe impl<P: Platform + 'static> ComClass for WaveStream<P> {
         (*iid == packet).then_some(Interface::Secondary)
     }
 
-    /// Final Release: stop the timer (waiting for a running callback), close the engine
-    /// stream, give the buffer back to the port, drop the port stream. PASSIVE_LEVEL. Done
-    /// here, with shared access, because the timer callback holds `&self` until it is gone.
+    /// Final Release: close the stream in the host (which destroys its timer first, waiting
+    /// for a running callback), give the buffer back to the port, drop the port stream.
+    /// PASSIVE_LEVEL.
     fn last_release(&self) {
-        let timer = self.timer.with(Option::take);
-        drop(timer);
-        let now = self.device.platform().now();
         // The engine's buffer is the port's mapping: dropping the handle frees nothing.
-        let _ = self
-            .device
-            .with(|s| ops::close(&mut *s.cable, self.direction, now));
+        let _ = self.device.close_stream(self.direction);
         if let Some(slot) = self.buffer.with(Option::take) {
             self.release_pages(slot);
         }
@@ -227,19 +217,17 @@ impl<P: Platform + 'static> WaveStream<P> {
         get_read_packet: Self::get_read_packet,
     };
 
-    /// NewStream: opens the engine stream (in STOP), then builds the object with one
-    /// reference and its timer. PASSIVE_LEVEL.
+    /// NewStream: opens the stream in the host (STOP, with its timer), then builds the object
+    /// with one reference. PASSIVE_LEVEL.
     pub fn create(
-        device: Arc<CableDevice<P>>,
+        device: SharedHost<P>,
         port_stream: *mut IPortWaveRTStream,
         direction: Direction,
         format: Format,
     ) -> Result<*mut IMiniportWaveRTStream, NtStatus> {
-        let freq = device.platform().frequency();
-        device.with(|s| {
-            let id = s.take_stream_id();
-            ops::open(&mut *s.cable, id, direction, format, freq)
-        })?;
+        device
+            .as_ref()
+            .open_stream(direction, format, NoPacketNotify)?;
         // SAFETY: PortCls passes a live port stream to NewStream; the reference taken here is
         // released when the object is destroyed.
         unsafe { unknown_add_ref(port_stream.cast()) };
@@ -247,33 +235,14 @@ impl<P: Platform + 'static> WaveStream<P> {
             Direction::Render => core::ptr::from_ref(&Self::OUTPUT_VTBL).cast(),
             Direction::Capture => core::ptr::from_ref(&Self::INPUT_VTBL).cast(),
         };
-        let platform = device.platform().clone();
         let raw = Object::create(WaveStream {
             packet_vtbl,
             direction,
             device,
             port_stream,
             buffer: Locked::new(None),
-            timer: Locked::new(None),
         });
-        let target = TimerTarget {
-            callback: Self::on_timer,
-            context: raw.cast_const().cast(),
-        };
-        match platform.create_timer(target) {
-            Ok(timer) => {
-                // SAFETY: `raw` is the live object just made and not yet shared.
-                let me = unsafe { Object::data(raw) };
-                me.timer.with(|slot| *slot = Some(timer));
-                Ok(raw.cast())
-            }
-            Err(e) => {
-                // SAFETY: drops the only reference, which destroys the object (and closes the
-                // engine stream it opened).
-                unsafe { unknown_release(raw.cast()) };
-                Err(e)
-            }
-        }
+        Ok(raw.cast())
     }
 
     /// # Safety
@@ -290,48 +259,6 @@ impl<P: Platform + 'static> WaveStream<P> {
 
     fn port(&self) -> PortStream {
         PortStream(self.port_stream)
-    }
-
-    /// The notification timer's callback. DISPATCH_LEVEL: no allocation, spin locks only.
-    fn on_timer(context: *const ()) {
-        // SAFETY: the context is the stream object, which outlives its timer: destruction
-        // takes the timer out and drops it (waiting for this callback) before freeing.
-        let me = unsafe { Object::data(context.cast::<Object<P>>().cast_mut()) };
-        let platform = me.device.platform();
-        let now = platform.now();
-        let outcome = me.device.with(|s| {
-            let out = ops::on_timer(&mut *s.cable, me.direction, now);
-            if out.notice.is_some()
-                && let Some(stream) = s.cable.stream(me.direction)
-            {
-                for e in stream.events() {
-                    platform.signal(*e);
-                }
-            }
-            out
-        });
-        if let Some(deadline) = outcome.next_deadline {
-            me.timer.with(|t| {
-                if let Some(t) = t.as_ref() {
-                    t.arm_at(deadline, now);
-                }
-            });
-        }
-    }
-
-    fn apply_timer(&self, request: TimerRequest) {
-        let now = self.device.platform().now();
-        self.timer.with(|t| {
-            if let Some(t) = t.as_ref() {
-                match request {
-                    TimerRequest::Arm(deadline) => t.arm_at(deadline, now),
-                    TimerRequest::Cancel => {
-                        t.cancel();
-                    }
-                    TimerRequest::None => {}
-                }
-            }
-        });
     }
 
     /// Unmaps and frees the pages of `slot`.
@@ -353,13 +280,7 @@ impl<P: Platform + 'static> WaveStream<P> {
             Ok(f) => f,
             Err(e) => return e,
         };
-        if let Err(e) = me.device.capabilities().supports(&format) {
-            return e.into();
-        }
-        NtStatus::from_result(
-            me.device
-                .with(|s| ops::set_format(&mut *s.cable, me.direction, format)),
-        )
+        NtStatus::from_result(me.device.set_format(me.direction, format))
     }
 
     /// SetState (one KS step). PASSIVE_LEVEL.
@@ -371,20 +292,7 @@ impl<P: Platform + 'static> WaveStream<P> {
             Ok(Err(e)) => return e.into(),
             Err(_) => return NtStatus::INVALID_PARAMETER,
         };
-        let now = me.device.platform().now();
-        let result = me.device.with(|s| {
-            if s.powered_down && to == EngineState::Run {
-                return Err(NtStatus::DEVICE_NOT_READY);
-            }
-            ops::set_state(&mut *s.cable, me.direction, to, now).map_err(NtStatus::from)
-        });
-        match result {
-            Ok(request) => {
-                me.apply_timer(request);
-                NtStatus::SUCCESS
-            }
-            Err(e) => e,
-        }
+        NtStatus::from_result(me.device.set_state(me.direction, to))
     }
 
     /// GetPosition. PASSIVE or DISPATCH_LEVEL: the spin lock only, no allocation.
@@ -394,11 +302,7 @@ impl<P: Platform + 'static> WaveStream<P> {
     ) -> NtStatus {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
-        let now = me.device.platform().now();
-        match me
-            .device
-            .with(|s| ops::position(&mut *s.cable, me.direction, now))
-        {
+        match me.device.position(me.direction) {
             Ok(p) => {
                 let value = KsAudioPosition {
                     play_offset: u64::from(p.play_offset),
@@ -411,7 +315,7 @@ impl<P: Platform + 'static> WaveStream<P> {
                     NtStatus::INVALID_PARAMETER
                 }
             }
-            Err(e) => e.into(),
+            Err(e) => e,
         }
     }
 
@@ -434,11 +338,9 @@ impl<P: Platform + 'static> WaveStream<P> {
         if self.buffer.with(|b| b.is_some()) {
             return NtStatus::INVALID_DEVICE_STATE;
         }
-        let format = self
-            .device
-            .with(|s| s.cable.stream(self.direction).map(|st| *st.format()));
-        let Some(format) = format else {
-            return NtStatus::INVALID_DEVICE_STATE;
+        let format = match self.device.with_stream(self.direction, |st| *st.format()) {
+            Ok(f) => f,
+            Err(e) => return e,
         };
         let geometry =
             match BufferGeometry::plan(&format, requested, packets, notify, &BufferLimits::DEFAULT)
@@ -466,13 +368,11 @@ impl<P: Platform + 'static> WaveStream<P> {
         // until `release_pages` unmaps it, which happens only after the engine gave this
         // handle back (FreeBuffer's detach, or close at destruction).
         let memory = unsafe { DmaBuffer::from_raw_parts(start, bytes as usize) };
-        let attached = self
-            .device
-            .with(|s| ops::attach_buffer(&mut *s.cable, self.direction, memory, geometry));
+        let attached = self.device.attach_buffer(self.direction, memory, geometry);
         let slot = BufferSlot { mdl, mapped };
         if let Err((e, _memory)) = attached {
             self.release_pages(slot);
-            return e.into();
+            return e;
         }
         self.buffer.with(|b| *b = Some(slot));
         // SAFETY: non-null (checked above) out-parameters the port passes.
@@ -496,10 +396,7 @@ impl<P: Platform + 'static> WaveStream<P> {
                 .debug(format_args!("FreeAudioBuffer: not this stream's buffer"));
             return;
         };
-        match self
-            .device
-            .with(|s| ops::detach_buffer(&mut *s.cable, self.direction))
-        {
+        match self.device.detach_buffer(self.direction) {
             Ok(_memory) => {
                 self.buffer.with(|b| *b = None);
                 self.release_pages(slot);
@@ -577,17 +474,14 @@ impl<P: Platform + 'static> WaveStream<P> {
     ) {
         // SAFETY: live object.
         let me = unsafe { Self::object(this) };
-        let value = me
-            .device
-            .with(|s| ops::hw_latency(&mut *s.cable, me.direction))
-            .map_or_else(
-                |_| KsRtAudioHwLatency::default(),
-                |l| KsRtAudioHwLatency {
-                    fifo_size: l.fifo_bytes,
-                    chipset_delay: l.chipset_delay_hns,
-                    codec_delay: l.codec_delay_hns,
-                },
-            );
+        let value = me.device.hw_latency(me.direction).map_or_else(
+            |_| KsRtAudioHwLatency::default(),
+            |l| KsRtAudioHwLatency {
+                fifo_size: l.fifo_bytes,
+                chipset_delay: l.chipset_delay_hns,
+                codec_delay: l.codec_delay_hns,
+            },
+        );
         // SAFETY: the port passes a writable struct (null is ignored).
         unsafe { write_out(latency, value) };
     }
@@ -627,13 +521,13 @@ impl<P: Platform + 'static> WaveStream<P> {
     unsafe fn event_call(
         this: *mut Object<P>,
         event: *mut KEvent,
-        op: fn(&mut Cable, Direction, EventHandle) -> Result<(), StreamError>,
+        op: fn(&PcHost<P>, Direction, EventHandle) -> Result<(), NtStatus>,
     ) -> NtStatus {
         // SAFETY: live object (contract).
         let me = unsafe { Self::object(this) };
         // SAFETY: see this function's contract.
         match unsafe { Self::event(event) } {
-            Ok(e) => NtStatus::from_result(me.device.with(|s| op(&mut s.cable, me.direction, e))),
+            Ok(e) => NtStatus::from_result(op(&me.device, me.direction, e)),
             Err(e) => e,
         }
     }
@@ -645,7 +539,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         event: *mut KEvent,
     ) -> NtStatus {
         // SAFETY: PortCls calls through a live reference with the event it registers.
-        unsafe { Self::event_call(this, event, ops::register_event::<Cable>) }
+        unsafe { Self::event_call(this, event, PcHost::<P>::register_event) }
     }
 
     /// UnregisterNotificationEvent. PASSIVE_LEVEL. Unknown: STATUS_NOT_FOUND.
@@ -654,7 +548,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         event: *mut KEvent,
     ) -> NtStatus {
         // SAFETY: as above; the handle is only compared with registered ones.
-        unsafe { Self::event_call(this, event, ops::unregister_event::<Cable>) }
+        unsafe { Self::event_call(this, event, PcHost::<P>::unregister_event) }
     }
 
     /// SetWritePacket (render). ≤ DISPATCH_LEVEL.
@@ -667,10 +561,10 @@ impl<P: Platform + 'static> WaveStream<P> {
         let this = Self::from_face(face);
         // SAFETY: a live packet interface pointer, so `this` is the live object.
         let me = unsafe { Self::object(this) };
-        let now = me.device.platform().now();
-        NtStatus::from_result(me.device.with(|s| {
-            ops::set_write_packet(&mut *s.cable, packet_number, flags, eos_packet_length, now)
-        }))
+        NtStatus::from_result(
+            me.device
+                .set_write_packet(packet_number, flags, eos_packet_length),
+        )
     }
 
     /// GetOutputStreamPresentationPosition (render). ≤ DISPATCH_LEVEL.
@@ -681,11 +575,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let this = Self::from_face(face);
         // SAFETY: a live packet interface pointer, so `this` is the live object.
         let me = unsafe { Self::object(this) };
-        let now = me.device.platform().now();
-        match me
-            .device
-            .with(|s| ops::presentation_position(&mut *s.cable, me.direction, now))
-        {
+        match me.device.presentation_position(me.direction) {
             Ok(p) => {
                 let value = KsAudioPresentationPosition {
                     position_in_block: p.frames,
@@ -698,7 +588,7 @@ impl<P: Platform + 'static> WaveStream<P> {
                     NtStatus::INVALID_PARAMETER
                 }
             }
-            Err(e) => e.into(),
+            Err(e) => e,
         }
     }
 
@@ -707,11 +597,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let this = Self::from_face(face);
         // SAFETY: a live packet interface pointer, so `this` is the live object.
         let me = unsafe { Self::object(this) };
-        let now = me.device.platform().now();
-        match me
-            .device
-            .with(|s| ops::completed_packets(&mut *s.cable, me.direction, now))
-        {
+        match me.device.completed_packets(me.direction) {
             Ok(n) => {
                 #[allow(clippy::cast_possible_truncation)] // the DDI counts modulo 2^32
                 let low = n as u32;
@@ -722,7 +608,7 @@ impl<P: Platform + 'static> WaveStream<P> {
                     NtStatus::INVALID_PARAMETER
                 }
             }
-            Err(e) => e.into(),
+            Err(e) => e,
         }
     }
 
@@ -740,8 +626,7 @@ impl<P: Platform + 'static> WaveStream<P> {
         let this = Self::from_face(face);
         // SAFETY: a live packet interface pointer, so `this` is the live object.
         let me = unsafe { Self::object(this) };
-        let now = me.device.platform().now();
-        match me.device.with(|s| ops::read_packet(&mut *s.cable, now)) {
+        match me.device.read_packet() {
             Ok(p) => {
                 // SAFETY: non-null (checked) out-parameters.
                 unsafe { packet_number.write_unaligned(p.number) };
@@ -753,25 +638,20 @@ impl<P: Platform + 'static> WaveStream<P> {
                 unsafe { more_data.write_unaligned(i32::from(p.more_data)) };
                 NtStatus::SUCCESS
             }
-            Err(e) => e.into(),
+            Err(e) => e,
         }
     }
 }
 
 /// The engine's current view of a stream, for tests and the simulator: its linear frame
 /// position. Not a DDI.
-pub fn engine_frames<P: Platform>(device: &CableDevice<P>, direction: Direction) -> Option<u64> {
-    let now = device.platform().now();
-    device.with(|s| {
-        ops::position(&mut *s.cable, direction, now)
-            .ok()
-            .map(|p| p.frames)
-    })
+pub fn engine_frames<P: Platform>(device: &PcHost<P>, direction: Direction) -> Option<u64> {
+    device.position(direction).ok().map(|p| p.frames)
 }
 
 /// Whether `direction` has a stream open on `device` (tests).
-pub fn is_open<P: Platform>(device: &CableDevice<P>, direction: Direction) -> bool {
-    device.with(|s| s.cable.stream(direction).is_some())
+pub fn is_open<P: Platform>(device: &PcHost<P>, direction: Direction) -> bool {
+    device.with_stream(direction, |_| ()).is_ok()
 }
 
 // The packet interface pointer is one vtable pointer, like every interface pointer.

@@ -20,7 +20,6 @@
 //! cable through the object's second field, a `*const dyn EndpointControl`, which has the same
 //! offset for every platform.
 
-use alloc::sync::Arc;
 use core::ffi::c_void;
 use core::ptr::null_mut;
 
@@ -37,7 +36,7 @@ use crate::descriptor::{
     PCPROPERTY_ITEM_FLAG_SET, PcAutomationTable, PcConnectionDescriptor, PcFilterDescriptor,
     PcNodeDescriptor, PcPinDescriptor, PcPropertyItem, PcPropertyRequest, Shared,
 };
-use crate::device::{CableDevice, EndpointControl};
+use crate::device::{EndpointControl, PcHost, SharedHost};
 use crate::guids::{
     IID_IMiniport, IID_IMiniportTopology, IID_IUnknown, KSCATEGORY_AUDIO, KSCATEGORY_TOPOLOGY,
     KSNODETYPE_MICROPHONE, KSNODETYPE_MUTE, KSNODETYPE_SPEAKER, KSNODETYPE_VOLUME,
@@ -555,7 +554,7 @@ struct TopologyPrefix {
 #[repr(C)]
 pub struct TopologyMiniport<P: Platform + 'static> {
     control: *const dyn EndpointControl,
-    device: Arc<CableDevice<P>>,
+    device: SharedHost<P>,
 }
 
 impl<P: Platform + 'static> core::fmt::Debug for TopologyMiniport<P> {
@@ -598,9 +597,9 @@ impl<P: Platform + 'static> TopologyMiniport<P> {
     );
 
     /// Creates the miniport with one reference; returns its `IUnknown`. PASSIVE_LEVEL.
-    pub fn create(device: Arc<CableDevice<P>>) -> *mut IUnknown {
+    pub fn create(device: SharedHost<P>) -> *mut IUnknown {
         let () = Self::PREFIX_MATCHES;
-        let concrete: *const CableDevice<P> = Arc::as_ptr(&device);
+        let concrete: *const PcHost<P> = &raw const *device;
         let control: *const dyn EndpointControl = concrete;
         Object::create(TopologyMiniport { control, device }).cast()
     }

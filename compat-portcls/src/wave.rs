@@ -13,7 +13,6 @@
 //! endpoint exposes live on the topology filter.
 
 use alloc::boxed::Box;
-use alloc::sync::Arc;
 use core::ffi::c_void;
 use core::ptr::{self, null, null_mut};
 
@@ -33,7 +32,7 @@ use crate::descriptor::ANALOG_RANGES;
 use crate::descriptor::{
     PCFILTER_NODE, PcConnectionDescriptor, PcFilterDescriptor, PcPinDescriptor,
 };
-use crate::device::CableDevice;
+use crate::device::SharedHost;
 use crate::guids::{
     IID_IMiniport, IID_IMiniportWaveRT, IID_IUnknown, KSCATEGORY_AUDIO, KSCATEGORY_CAPTURE,
     KSCATEGORY_REALTIME, KSCATEGORY_RENDER, KSDATAFORMAT_TYPE_AUDIO,
@@ -301,7 +300,7 @@ fn admits(m: &KsDataRangeAudio, f: &Format) -> bool {
 /// The WaveRT miniport class: the data of a `ComObject<WaveMiniport<P>>`, whose address is its
 /// `IMiniportWaveRT` (and `IMiniport`, `IUnknown`) interface pointer.
 pub struct WaveMiniport<P: Platform + 'static> {
-    device: Arc<CableDevice<P>>,
+    device: SharedHost<P>,
     description: Box<WaveDescription>,
     /// The port, AddRef'd in Init, released at destruction.
     port: *mut IPortWaveRT,
@@ -353,7 +352,7 @@ impl<P: Platform + 'static> WaveMiniport<P> {
     /// Creates the miniport for `device` with one reference (the caller's). PASSIVE_LEVEL.
     /// The returned pointer is the object's `IUnknown`; hand it to `IPort::Init`, then
     /// release it.
-    pub fn create(device: Arc<CableDevice<P>>) -> Result<*mut IUnknown, NtStatus> {
+    pub fn create(device: SharedHost<P>) -> Result<*mut IUnknown, NtStatus> {
         let description = WaveDescription::new(device.capabilities())?;
         let object = Object::create(WaveMiniport {
             device,
@@ -542,7 +541,7 @@ mod tests {
     use cadenza_engine::format::parse::KSDATAFORMAT_SUBTYPE_IEEE_FLOAT;
 
     fn caps() -> PinCapabilities {
-        crate::device::pin_capabilities(&DeviceConfig::default()).unwrap()
+        DeviceConfig::default().pin_capabilities().unwrap()
     }
 
     #[test]

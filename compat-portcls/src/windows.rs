@@ -8,24 +8,26 @@
 //! | [`initialize_adapter_driver`] | PcInitializeAdapterDriver | PASSIVE_LEVEL |
 //! | `add_device` | PcAddAdapterDevice | PASSIVE_LEVEL |
 //! | `start_device` | PcNewPort, IPort::Init, PcRegisterSubdevice, PcRegisterPhysicalConnection, PcRegisterAdapterPowerManagement | PASSIVE_LEVEL |
+//! | `publish` | PcGetPhysicalDeviceObject, then cadenza-kernel's IoRegisterDeviceInterface / IoSetDeviceInterfacePropertyData / RtlFreeUnicodeString | PASSIVE_LEVEL |
 //! | `read_config` | PcGetPhysicalDeviceObject, IoOpenDeviceRegistryKey, ZwQueryValueKey, ZwClose | PASSIVE_LEVEL |
+//! | [`surprise_removed`], [`removed`] | (called from the driver's IRP_MJ_PNP hook) | PASSIVE_LEVEL |
 
 use core::ffi::c_void;
 use core::ptr::null_mut;
-
-use alloc::sync::Arc;
 
 use cadenza_engine::config::{ConfigBuilder, DeviceConfig, KeyId, MissingKeys};
 use cadenza_engine::platform::Platform;
 use cadenza_engine::{Guid, NtStatus};
 use cadenza_kernel::KernelPlatform;
 
+use cadenza_engine::host::InterfaceProperty;
+
 use crate::com::{IPort, IResourceList, IUnknown};
-use crate::device::{CableDevice, create_cables};
-use crate::guids::{CLSID_PortTopology, CLSID_PortWaveRT};
+use crate::device::{SharedHost, create_hosts};
+use crate::guids::{CLSID_PortTopology, CLSID_PortWaveRT, KSCATEGORY_AUDIO};
 use crate::kernel::{DeviceObject, Irp};
 use crate::names::{CableNames, MAX_CABLES};
-use crate::object::unknown_release;
+use crate::object::{unknown_add_ref, unknown_release};
 use crate::power::Adapter;
 use crate::registry;
 use crate::topology::{TOPO_PIN_CAPTURE_OUT, TOPO_PIN_RENDER_IN, TopologyMiniport};
@@ -135,6 +137,35 @@ const PLUGPLAY_REGKEY_DRIVER: u32 = 2;
 const KEY_READ: u32 = 0x0002_0019;
 /// `KeyValuePartialInformation`.
 const KEY_VALUE_PARTIAL_INFORMATION: u32 = 2;
+/// The adapter object of each started device, for the IRP_MJ_PNP hook.
+static ADAPTERS: crate::removal::Registry<8> = crate::removal::Registry::new();
+
+/// IRP_MN_SURPRISE_REMOVAL of `device` (PortCls's FDO), from the driver's IRP_MJ_PNP hook
+/// before PortCls handles the IRP: every pair's streams freeze for good, as ACX's
+/// EvtDeviceSurpriseRemoval does. PASSIVE_LEVEL.
+///
+/// # Safety
+/// `device` is the FDO the IRP was sent to; PASSIVE_LEVEL.
+pub unsafe fn surprise_removed(device: *mut DeviceObject) {
+    if let Some(adapter) = ADAPTERS.get(device as usize) {
+        // SAFETY: the table holds a reference to this live adapter object (taken in
+        // StartDevice, released in `removed`).
+        unsafe { Adapter::<KernelPlatform>::surprise_removed(adapter as *mut IUnknown) };
+    }
+}
+
+/// IRP_MN_REMOVE_DEVICE of `device`: forgets its adapter and drops the table's reference.
+/// PASSIVE_LEVEL.
+///
+/// # Safety
+/// `device` is the FDO the IRP was sent to; PASSIVE_LEVEL.
+pub unsafe fn removed(device: *mut DeviceObject) {
+    if let Some(adapter) = ADAPTERS.remove(device as usize) {
+        // SAFETY: the reference `start_device` took for the table, released once.
+        unsafe { unknown_release(adapter as *mut IUnknown) };
+    }
+}
+
 /// Subdevices PortCls must make room for: wave + topology per cable.
 #[allow(clippy::cast_possible_truncation)] // 16
 const MAX_OBJECTS: u32 = (2 * MAX_CABLES) as u32;
@@ -172,11 +203,29 @@ unsafe extern "system" fn start_device(
     let platform = KernelPlatform::new();
     // SAFETY: PortCls's FDO at PASSIVE_LEVEL.
     let config = unsafe { read_config(device, &platform) };
-    let cables = match create_cables(&platform, &config) {
+    let cables = match create_hosts(&platform, &config) {
         Ok(c) => c,
         Err(e) => return e,
     };
     let adapter = Adapter::create(cables.clone());
+    // The PnP hook's reference: a surprise removal reaches the hosts through it.
+    // SAFETY: the live adapter object just created.
+    unsafe { unknown_add_ref(adapter) };
+    match ADAPTERS.insert(device as usize, adapter as usize) {
+        // A restart of the same device: the previous adapter's table reference goes.
+        Ok(Some(old)) => {
+            // SAFETY: the reference the previous StartDevice took, released once.
+            unsafe { unknown_release(old as *mut IUnknown) };
+        }
+        Ok(None) => {}
+        Err(()) => {
+            platform.debug(format_args!(
+                "more than 8 devices: surprise removal of this one is not seen"
+            ));
+            // SAFETY: the reference taken above, unused.
+            unsafe { unknown_release(adapter) };
+        }
+    }
     let mut status = NtStatus::SUCCESS;
     for (cable, names) in cables.iter().zip(crate::names::CABLES.iter()) {
         // SAFETY: PortCls's arguments, at PASSIVE_LEVEL, and a live adapter object.
@@ -246,9 +295,16 @@ unsafe fn register_cable(
     irp: *mut Irp,
     resources: *mut IResourceList,
     adapter: *mut IUnknown,
-    cable: &Arc<CableDevice<KernelPlatform>>,
+    cable: &SharedHost<KernelPlatform>,
     names: &CableNames,
 ) -> NtStatus {
+    // CableName and PeriodUs, on the interfaces PcRegisterSubdevice is about to enable.
+    let topology_properties = crate::interfaces::topology_interface_properties(cable);
+    // SAFETY: StartDevice's FDO at PASSIVE_LEVEL (contract).
+    unsafe { publish(device, names.topology, &topology_properties) };
+    let wave_properties = crate::interfaces::interface_properties(cable);
+    // SAFETY: as above.
+    unsafe { publish(device, names.wave, &wave_properties) };
     let topo_miniport = TopologyMiniport::create(cable.clone());
     // SAFETY: StartDevice's arguments (contract) and a live miniport.
     let topo = unsafe {
@@ -330,6 +386,42 @@ unsafe fn register_cable(
         ));
     }
     status
+}
+
+/// Sets `properties` on the KSCATEGORY_AUDIO interface with reference string `reference` of
+/// the device's PDO, before PcRegisterSubdevice enables it. A failure is reported on the
+/// debugger and is not fatal: the endpoint then shows the INF's name and Windows' default
+/// period.
+///
+/// # Safety
+/// PASSIVE_LEVEL, `device` PortCls's FDO.
+unsafe fn publish(
+    device: *mut DeviceObject,
+    reference: &str,
+    properties: &[InterfaceProperty<'_>],
+) {
+    let mut pdo: *mut DeviceObject = null_mut();
+    // SAFETY: the FDO and a writable out-pointer.
+    let status = unsafe { PcGetPhysicalDeviceObject(device, &raw mut pdo) };
+    let result = if status.is_success() {
+        // SAFETY: the device's PDO as PortCls returned it; PASSIVE_LEVEL (contract).
+        unsafe {
+            cadenza_kernel::interface::publish_interface_properties(
+                pdo.cast(),
+                &KSCATEGORY_AUDIO,
+                reference,
+                properties,
+            )
+        }
+    } else {
+        Err(status)
+    };
+    if let Err(e) = result {
+        KernelPlatform::new().debug(format_args!(
+            "{reference}: interface properties not set ({e:?}); the endpoint keeps the INF's \
+             name and Windows' default period"
+        ));
+    }
 }
 
 /// Reads the configuration from the device's driver key; every problem is a warning on the

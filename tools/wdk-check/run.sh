@@ -119,6 +119,10 @@ checker="$root/target/debug/cadenza-driver-image-check"
 wdk_sys_exports=(--export _fltused --export __CxxFrameHandler3 --export __CxxFrameHandler4
   --export __GSHandlerCheck_EH4)
 
+# wdk-macros caches the WDF function table it read from the headers (in the `scratch` crate's
+# build directory) and never looks again; the stand-in wdf.h may have changed since.
+find "$out/target" -name cached_function_info_map.json -delete 2>/dev/null || true
+
 status=0
 for arch in "${arches[@]}"; do
   triple="$arch-pc-windows-msvc"

@@ -8,7 +8,7 @@ use core::ffi::c_void;
 use core::ptr::null_mut;
 
 use cadenza_engine::config::DeviceConfig;
-use cadenza_engine::device::AudioDevice;
+use cadenza_engine::device::Presence;
 use cadenza_engine::format::parse::{KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE, write_data_format};
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
 use cadenza_engine::platform::EventHandle;
@@ -17,7 +17,7 @@ use cadenza_engine::stream::{Direction, Position, ReadPacket, StreamStats};
 use cadenza_engine::time::Ticks;
 use cadenza_engine::{Format, Guid, NtStatus};
 use cadenza_hostsim::SimPlatform;
-use cadenza_hostsim::scenario::{ClientBuffer, DriverUnderTest};
+use cadenza_hostsim::scenario::{ClientBuffer, DriverUnderTest, Published};
 
 use super::port::{SimCounters, SimMdl, SimPortStream, SimPortWaveRT};
 use crate::com::{
@@ -25,7 +25,7 @@ use crate::com::{
     IMiniportWaveRTStream, IMiniportWaveRTStreamNotification, IUnknown,
 };
 use crate::descriptor::PcFilterDescriptor;
-use crate::device::CableDevice;
+use crate::device::{SharedHost, create_host};
 use crate::guids::{
     IID_IMiniportTopology, IID_IMiniportWaveRTInputStream, IID_IMiniportWaveRTOutputStream,
     IID_IMiniportWaveRTStreamNotification,
@@ -80,7 +80,9 @@ pub struct SimStream {
 pub struct PortClsDriver {
     platform: SimPlatform,
     counters: Arc<SimCounters>,
-    cable: Arc<CableDevice<SimPlatform>>,
+    cable: SharedHost<SimPlatform>,
+    /// What StartDevice set on the pair's interfaces (IoSetDeviceInterfacePropertyData).
+    published: Published,
     adapter: *mut IUnknown,
     port: *mut SimPortWaveRT,
     topology: *mut IMiniportTopology,
@@ -123,7 +125,8 @@ impl PortClsDriver {
         config: &DeviceConfig,
     ) -> Result<PortClsDriver, NtStatus> {
         let counters = Arc::new(SimCounters::default());
-        let cable = CableDevice::new(platform.clone(), 0, config)?;
+        let cable = create_host(platform.clone(), 0, config)?;
+        let published = Published::record(&crate::interfaces::interface_properties(&cable));
         let adapter = Adapter::create(std::vec![cable.clone()]);
         let wave = match WaveMiniport::create(cable.clone()) {
             Ok(w) => w,
@@ -153,6 +156,7 @@ impl PortClsDriver {
             platform,
             counters,
             cable,
+            published,
             adapter,
             port,
             topology: topology.cast(),
@@ -174,7 +178,7 @@ impl PortClsDriver {
         Ok(driver)
     }
 
-    pub fn cable(&self) -> &Arc<CableDevice<SimPlatform>> {
+    pub fn cable(&self) -> &SharedHost<SimPlatform> {
         &self.cable
     }
 
@@ -441,14 +445,15 @@ impl PortClsDriver {
     /// would make every notification look on time (lateness 0) however late its timer fired.
     fn announced_boundary(&self, d: Direction, at: Ticks) -> Ticks {
         self.cable
-            .with(|s| {
-                let stream = s.cable.stream(d)?;
+            .with_stream(d, |stream| {
                 let packet_frames = u64::from(stream.geometry()?.packet_frames());
                 let complete = stream.completed_packets(at);
                 stream
                     .timebase()
                     .ticks_at(complete.saturating_mul(packet_frames))
             })
+            .ok()
+            .flatten()
             .unwrap_or(at)
     }
 
@@ -577,8 +582,43 @@ impl DriverUnderTest for PortClsDriver {
     }
 
     fn stats(&mut self, direction: Direction) -> Option<StreamStats> {
-        self.cable
-            .with(|s| s.cable.stream(direction).map(|st| *st.stats()))
+        self.cable.with_stream(direction, |st| *st.stats()).ok()
+    }
+
+    fn has_endpoint(&self, direction: Direction) -> bool {
+        self.cable.has_endpoint(direction)
+    }
+
+    fn published(&self) -> Published {
+        self.published.clone()
+    }
+
+    /// D3 / D0 through the adapter's IAdapterPowerManagement::PowerChangeState, as PortCls
+    /// calls it; removal through the driver's IRP_MN_SURPRISE_REMOVAL handling.
+    fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus> {
+        use crate::kernel::{DevicePowerState, PowerState};
+        let state = match presence {
+            Presence::Present => DevicePowerState::D0,
+            Presence::PoweredDown => DevicePowerState::D3,
+            Presence::Removed => {
+                // SAFETY: the driver's live adapter object.
+                unsafe { Adapter::<SimPlatform>::surprise_removed(self.adapter) };
+                return Ok(());
+            }
+        };
+        let mut pm: *mut c_void = null_mut();
+        let qi = vcall!(
+            self.adapter,
+            query_interface(&crate::guids::IID_IAdapterPowerManagement, &raw mut pm)
+        );
+        if !qi.is_success() {
+            return Err(qi);
+        }
+        let pm = pm.cast::<crate::com::IAdapterPowerManagement>();
+        vcall!(pm, power_change_state(PowerState::device(state)));
+        // SAFETY: the QueryInterface reference.
+        unsafe { unknown_release(pm.cast()) };
+        Ok(())
     }
 
     fn close(&mut self, direction: Direction) -> Result<(), NtStatus> {

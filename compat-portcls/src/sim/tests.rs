@@ -47,7 +47,8 @@ fn driver() -> (SimPlatform, PortClsDriver) {
 /// Everything is gone: objects, MDLs, mappings, buffers, timers.
 fn assert_all_freed(p: &SimPlatform, d: PortClsDriver) {
     assert!(d.violations().is_empty(), "{:?}", d.violations());
-    let cable = d.cable().clone();
+    // SAFETY: the Arc is only counted and dropped; the host is never moved out of it.
+    let cable = unsafe { core::pin::Pin::into_inner_unchecked(d.cable().clone()) };
     drop(d);
     assert_eq!(
         Arc::strong_count(&cable),
@@ -454,7 +455,7 @@ fn topology_properties_reach_the_cable_gain_with_the_size_protocol() {
         NtStatus::SUCCESS
     );
     assert_eq!(i32::from_le_bytes(r), -6 << 16);
-    let level = d.cable().with(|s| s.cable.gain(Render).channel_db(1));
+    let level = d.cable().with_gain(Render, |g| g.channel_db(1)).unwrap();
     assert_eq!(level, Ok(-6 << 16));
     // Master channel sets all; out of range clamps; a third channel does not exist.
     let mut v = (-200i32 << 16).to_le_bytes();
@@ -463,7 +464,7 @@ fn topology_properties_reach_the_cable_gain_with_the_size_protocol() {
         NtStatus::SUCCESS
     );
     assert_eq!(
-        d.cable().with(|s| s.cable.gain(Capture).channel_db(1)),
+        d.cable().with_gain(Capture, |g| g.channel_db(1)).unwrap(),
         Ok(Gain::MIN_LEVEL)
     );
     assert_eq!(
@@ -527,8 +528,8 @@ fn topology_properties_reach_the_cable_gain_with_the_size_protocol() {
         property(&d, 1, NODE_CAPTURE_MUTE, set, 0, &mut on).0,
         NtStatus::SUCCESS
     );
-    assert!(d.cable().with(|s| s.cable.gain(Capture).is_muted()));
-    assert!(!d.cable().with(|s| s.cable.gain(Render).is_muted()));
+    assert_eq!(d.cable().mute(Capture), Ok(true));
+    assert_eq!(d.cable().mute(Render), Ok(false));
     assert_eq!(
         property(&d, 1, NODE_CAPTURE_MUTE, get, 1, &mut r).0,
         NtStatus::SUCCESS
@@ -693,7 +694,7 @@ fn get_position_from_another_thread_while_streaming() {
 }
 
 #[test]
-fn power_down_pauses_running_streams_and_refuses_run_until_d0() {
+fn power_down_pauses_running_streams_and_refuses_work_until_d0() {
     let (p, mut d) = driver();
     d.open(Render, &Format::DEFAULT).unwrap();
     d.allocate(Render, BYTES_2X10MS, 2).unwrap();
@@ -711,20 +712,28 @@ fn power_down_pauses_running_streams_and_refuses_run_until_d0() {
         adapter,
         power_change_state(PowerState::device(DevicePowerState::D3))
     );
-    let frozen = d.position(Render).unwrap().frames;
+    // Frozen in PAUSE at the instant of D3, its timer cancelled; work is refused.
+    assert_eq!(
+        d.position(Render),
+        Err(NtStatus::DEVICE_POWERED_OFF),
+        "GetPosition in D3"
+    );
+    let before = p.expiries();
     p.run_until(Ticks(p.now().0 + 1_000_000));
-    assert_eq!(d.position(Render).unwrap().frames, frozen, "paused by D3");
+    assert_eq!(p.expiries(), before, "no timer runs in D3");
     d.take_notifications(Render);
     // The port's own PAUSE is harmless; RUN waits for D0.
     d.set_state(Render, S::Pause).unwrap();
     assert_eq!(
         d.raw_set_state(Render, 3).unwrap(),
-        NtStatus::DEVICE_NOT_READY
+        NtStatus::DEVICE_POWERED_OFF
     );
     vcall!(
         adapter,
         power_change_state(PowerState::device(DevicePowerState::D0))
     );
+    let frozen = d.position(Render).unwrap().frames;
+    assert_eq!(frozen, 480, "paused after 10 ms at 48 kHz");
     d.set_state(Render, S::Run).unwrap();
     p.run_until(Ticks(p.now().0 + 200_000));
     assert_eq!(d.take_notifications(Render).len(), 2);

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `driver_entry` | WdfDriverCreate (WdfDriverInitNoDispatchOverride), PcInitializeAdapterDriver | PASSIVE_LEVEL |
 //! | `driver_unload` | PortCls's unload routine, then WdfDriverMiniportUnload | PASSIVE_LEVEL |
+//! | `pnp_dispatch` | IRP_MJ_PNP: IRP_MN_SURPRISE_REMOVAL and IRP_MN_REMOVE_DEVICE seen first, then PortCls's dispatch routine | PASSIVE_LEVEL |
 //!
 //! Two WDF calls the WDK provides only as C inline functions are written out here:
 //! `WdfGetDriver` (wdfdriver.h: it reads `WdfDriverGlobals->Driver`, it is no function-table
@@ -16,9 +17,10 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use wdk_alloc::WdkAllocator;
 use wdk_sys::{
-    _WDF_DRIVER_INIT_FLAGS, _WDFFUNCENUM, DRIVER_OBJECT, NTSTATUS, PCUNICODE_STRING,
-    PDRIVER_OBJECT, PWDF_DRIVER_GLOBALS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_HANDLE,
-    WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFFUNC, call_unsafe_wdf_function_binding,
+    _WDF_DRIVER_INIT_FLAGS, _WDFFUNCENUM, DRIVER_OBJECT, IRP_MJ_PNP, IRP_MN_REMOVE_DEVICE,
+    IRP_MN_SURPRISE_REMOVAL, NTSTATUS, PCUNICODE_STRING, PDEVICE_OBJECT, PDRIVER_OBJECT, PIRP,
+    PWDF_DRIVER_GLOBALS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES,
+    WDFDRIVER, WDFFUNC, call_unsafe_wdf_function_binding,
 };
 
 /// Kernel pool for `alloc` (the miniport and stream objects, the cables' contexts).
@@ -29,7 +31,12 @@ static GLOBAL_ALLOCATOR: WdkAllocator = WdkAllocator;
 /// before unloading the WDF miniport.
 static PORTCLS_UNLOAD: AtomicUsize = AtomicUsize::new(0);
 
+/// PortCls's IRP_MJ_PNP dispatch routine (a function address), which ours forwards every
+/// IRP to.
+static PORTCLS_PNP: AtomicUsize = AtomicUsize::new(0);
+
 type Unload = unsafe extern "C" fn(driver: *mut DRIVER_OBJECT);
+type Dispatch = unsafe extern "C" fn(device: PDEVICE_OBJECT, irp: PIRP) -> NTSTATUS;
 
 /// The debugger's way in: WinDbg's `cadenza.js` finds this symbol, checks its magic and
 /// version, and follows it to the trace ring and the live-stream table. Exported unmangled and
@@ -97,7 +104,49 @@ pub unsafe extern "system" fn driver_entry(
         PORTCLS_UNLOAD.store(unload as usize, Ordering::Release);
     }
     object.DriverUnload = Some(driver_unload);
+    // PnP: PortCls's dispatch routine stays in charge; ours only looks at the IRP first.
+    let pnp = IRP_MJ_PNP as usize;
+    if let Some(slot) = object.MajorFunction.get_mut(pnp)
+        && let Some(portcls) = *slot
+    {
+        PORTCLS_PNP.store(portcls as usize, Ordering::Release);
+        *slot = Some(pnp_dispatch);
+    }
     status.0
+}
+
+/// IRP_MJ_PNP: tells the adapter about a surprise removal (the streams freeze, as ACX's
+/// EvtDeviceSurpriseRemoval makes them) and forgets it on removal, then hands the IRP to
+/// PortCls, which completes it. PASSIVE_LEVEL (PnP IRPs are sent at PASSIVE_LEVEL).
+unsafe extern "C" fn pnp_dispatch(device: PDEVICE_OBJECT, irp: PIRP) -> NTSTATUS {
+    // IoGetCurrentIrpStackLocation (wdm.h, FORCEINLINE): `Irp->Tail.Overlay.CurrentStackLocation`.
+    // SAFETY: the I/O manager passes a live IRP with a current stack location for this driver.
+    let tail = unsafe { &(*irp).Tail };
+    // SAFETY: while a driver owns an IRP, its Tail union holds the Overlay member.
+    let overlay = unsafe { &tail.Overlay };
+    // SAFETY: in the Overlay, CurrentStackLocation is the member in use (PacketType is only for
+    // mini-packets the I/O manager never dispatches to drivers).
+    let stack = unsafe {
+        overlay
+            .__bindgen_anon_2
+            .__bindgen_anon_1
+            .CurrentStackLocation
+    };
+    // SAFETY: the current stack location of a live IRP.
+    let minor = u32::from(unsafe { (*stack).MinorFunction });
+    if minor == IRP_MN_SURPRISE_REMOVAL {
+        // SAFETY: PortCls's FDO, at PASSIVE_LEVEL.
+        unsafe { cadenza_portcls::windows::surprise_removed(device.cast()) };
+    } else if minor == IRP_MN_REMOVE_DEVICE {
+        // SAFETY: as above.
+        unsafe { cadenza_portcls::windows::removed(device.cast()) };
+    }
+    let saved = PORTCLS_PNP.load(Ordering::Acquire);
+    // SAFETY: DriverEntry stored PortCls's PDRIVER_DISPATCH before installing this routine,
+    // so `saved` is that function's address (never 0 here).
+    let forward: Dispatch = unsafe { core::mem::transmute::<usize, Dispatch>(saved) };
+    // SAFETY: PortCls's own dispatch routine with the I/O manager's arguments.
+    unsafe { forward(device, irp) }
 }
 
 /// DriverUnload: PortCls's routine first, then the WDF miniport. PASSIVE_LEVEL.

@@ -177,10 +177,13 @@ impl CircuitModel {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceModel {
     circuits: Vec<CircuitModel>,
+    cables: u8,
 }
 
 impl DeviceModel {
-    /// The model for `config`: a render and a capture circuit per configured cable.
+    /// The model for `config`: per configured endpoint pair, a circuit for each direction its
+    /// `DeviceKind` has (render and capture for a cable, capture for a tone source, render for
+    /// a null sink), so Windows shows exactly the endpoints that work.
     pub fn from_config(config: &DeviceConfig) -> Result<DeviceModel, NtStatus> {
         let channels = config.channels();
         let default = config.default_format();
@@ -199,8 +202,12 @@ impl DeviceModel {
         circuits
             .try_reserve_exact(2 * usize::from(cables))
             .map_err(|_| NtStatus::INSUFFICIENT_RESOURCES)?;
+        let kind = config.device_kind();
         for cable in 0..cables {
             for direction in [Direction::Render, Direction::Capture] {
+                if !kind.has_pin(direction) {
+                    continue;
+                }
                 let id = CircuitId::new(cable, direction).ok_or(NtStatus::INVALID_PARAMETER)?;
                 let (host_type, bridge_type, bridge_category) = match direction {
                     Direction::Render => (PinType::Sink, PinType::Source, PinCategory::Speaker),
@@ -235,7 +242,7 @@ impl DeviceModel {
                 circuits.push(model);
             }
         }
-        Ok(DeviceModel { circuits })
+        Ok(DeviceModel { circuits, cables })
     }
 
     pub fn circuits(&self) -> &[CircuitModel] {
@@ -243,12 +250,12 @@ impl DeviceModel {
     }
 
     pub fn circuit(&self, id: CircuitId) -> Option<&CircuitModel> {
-        self.circuits.get(id.index()).filter(|c| c.id == id)
+        self.circuits.iter().find(|c| c.id == id)
     }
 
-    /// Cables in the model.
+    /// Endpoint pairs in the model.
     pub fn cables(&self) -> u8 {
-        u8::try_from(self.circuits.len() / 2).unwrap_or(MAX_CABLES)
+        self.cables
     }
 }
 

@@ -1,67 +1,72 @@
-//! [`AcxDevice`]: the device behind the ACX circuits — one loopback [`Cable`] per configured
-//! cable, each behind the platform's DISPATCH_LEVEL lock — with stream creation
-//! (EvtAcxCircuitCreateStream) and the element requests.
+//! [`AcxDevice`]: the device behind the ACX circuits — one engine device host per
+//! configured endpoint pair (a cable, tone source or null sink, as `DeviceKind` says) — with
+//! stream creation (EvtAcxCircuitCreateStream), the element requests and power.
 //!
 //! On Windows one `AcxDevice` lives in the WDFDEVICE's context from EvtDeviceAdd (where the
-//! circuits are created) until the device is destroyed; every circuit, element and stream
-//! callback reaches it from there.
+//! circuits are created) until the device is destroyed; every circuit, element, stream and
+//! power callback reaches it from there.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicU32, Ordering};
 
 use cadenza_engine::config::DeviceConfig;
-use cadenza_engine::device::cable::Cable;
-use cadenza_engine::device::ops;
+use cadenza_engine::device::Presence;
+use cadenza_engine::device::virtual_device::VirtualDevice;
 use cadenza_engine::format::Format;
 use cadenza_engine::format::parse::parse_data_format;
+use cadenza_engine::host::{InterfaceProperty, PacketNotify};
 use cadenza_engine::platform::{Passive, Platform};
 use cadenza_engine::status::NtStatus;
 
-use crate::cable::CableCell;
 use crate::circuit::{CircuitId, DeviceModel};
 use crate::elements;
 use crate::names::MAX_CABLES;
-use crate::stream::{AcxStream, PacketNotify};
+use crate::stream::AcxStream;
 
-/// The ACX device: its circuit model and its cables.
-pub struct AcxDevice<P: Platform> {
+pub use crate::host::{AcxHost, SharedHost};
+
+/// The ACX device: its circuit model and its endpoint pairs.
+pub struct AcxDevice<P: Platform, N: PacketNotify> {
     platform: P,
     model: DeviceModel,
-    cables: heapless::Vec<Arc<CableCell<P>>, { MAX_CABLES as usize }>,
-    next_stream_id: AtomicU32,
+    hosts: heapless::Vec<SharedHost<P, N>, { MAX_CABLES as usize }>,
 }
 
-impl<P: Platform> core::fmt::Debug for AcxDevice<P> {
+impl<P: Platform, N: PacketNotify> core::fmt::Debug for AcxDevice<P, N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("AcxDevice")
-            .field("cables", &self.cables.len())
+            .field("pairs", &self.hosts.len())
             .finish_non_exhaustive()
     }
 }
 
-impl<P: Platform> AcxDevice<P> {
-    /// Builds the model for `config` and allocates every cable's ring. PASSIVE_LEVEL
-    /// (EvtDeviceAdd). On failure everything allocated so far is freed.
-    pub fn new(platform: P, config: &DeviceConfig, _: Passive) -> Result<AcxDevice<P>, NtStatus> {
+impl<P: Platform, N: PacketNotify> AcxDevice<P, N> {
+    /// Builds the model for `config` and every pair's host (allocating the cables' rings).
+    /// PASSIVE_LEVEL (EvtDeviceAdd). On failure everything allocated so far is freed.
+    pub fn new(
+        platform: P,
+        config: &DeviceConfig,
+        _: Passive,
+    ) -> Result<AcxDevice<P, N>, NtStatus> {
         let model = DeviceModel::from_config(config)?;
-        let ring_bytes = Cable::ring_bytes_for(config);
-        let mut cables = heapless::Vec::new();
+        let mut hosts = heapless::Vec::new();
         for index in 0..model.cables() {
-            // Earlier cables are freed by their Drop if this one fails.
-            let ring = platform.allocate(ring_bytes)?;
-            let mut cable = Box::new(Cable::new(ring, platform.frequency()));
-            cable.set_debug_link(crate::debug::link(u32::from(index)));
-            let cell = Arc::new(CableCell::new(cable, platform.clone()));
-            cables
-                .push(cell)
+            // Earlier hosts free their rings in Drop if this one fails.
+            let host = AcxHost::new(
+                platform.clone(),
+                index,
+                config,
+                Box::new(VirtualDevice::null()),
+                Some(crate::debug::link(u32::from(index))),
+            )?;
+            hosts
+                .push(Arc::pin(host))
                 .map_err(|_| NtStatus::INSUFFICIENT_RESOURCES)?;
         }
         Ok(AcxDevice {
             platform,
             model,
-            cables,
-            next_stream_id: AtomicU32::new(1),
+            hosts,
         })
     }
 
@@ -73,30 +78,33 @@ impl<P: Platform> AcxDevice<P> {
         &self.platform
     }
 
-    fn cable(&self, circuit: CircuitId) -> Result<&Arc<CableCell<P>>, NtStatus> {
-        self.cables
-            .get(usize::from(circuit.cable()))
+    /// The host of pair `index` (0-based), if configured.
+    pub fn host(&self, index: u8) -> Option<&SharedHost<P, N>> {
+        self.hosts.get(usize::from(index))
+    }
+
+    /// What the driver sets on each circuit of pair `index` right after creating it
+    /// (IoSetDeviceInterfacePropertyData on the circuit's KSCATEGORY_AUDIO interface alias):
+    /// the friendly name (`CableName`) and the packet-size constraints (`PeriodUs`).
+    pub fn interface_properties(&self, index: u8) -> Option<[InterfaceProperty<'_>; 2]> {
+        self.host(index).map(|h| h.facts().properties())
+    }
+
+    fn host_of(&self, circuit: CircuitId) -> Result<&SharedHost<P, N>, NtStatus> {
+        self.host(circuit.cable())
             .ok_or(NtStatus::INVALID_PARAMETER)
     }
 
-    /// Runs `f` on cable `cable` under its lock (statistics, tests). `None` if there is no
-    /// such cable.
-    pub fn with_cable<R>(&self, cable: u8, f: impl FnOnce(&mut Cable) -> R) -> Option<R> {
-        self.cables
-            .get(usize::from(cable))
-            .map(|c| c.lock.with(|boxed| f(boxed)))
-    }
-
     /// EvtAcxCircuitCreateStream: validates the KSDATAFORMAT the stream is created with
-    /// (`data_format`, untrusted bytes) against the engine's parser and the circuit's pin, opens
-    /// the engine stream on the cable (STOP, no buffer) and creates its notification timer.
+    /// (`data_format`, untrusted bytes) against the engine's parser and the circuit's pin, and
+    /// opens the stream in the pair's host (STOP, no buffer, its notification timer created).
     /// PASSIVE_LEVEL.
     ///
     /// Statuses: the parser's (e.g. STATUS_NO_MATCH for a non-audio format), STATUS_NO_MATCH
     /// for a format outside the pin or at another rate than the open other side of the cable,
     /// STATUS_DEVICE_BUSY if the circuit already has a stream, STATUS_INVALID_PARAMETER for a
     /// circuit the device does not have, a timer-creation failure as the platform reports it.
-    pub fn create_stream<N: PacketNotify>(
+    pub fn create_stream(
         &self,
         circuit: CircuitId,
         data_format: &[u8],
@@ -108,32 +116,22 @@ impl<P: Platform> AcxDevice<P> {
     }
 
     /// [`Self::create_stream`] for an already parsed format.
-    pub fn create_stream_with_format<N: PacketNotify>(
+    pub fn create_stream_with_format(
         &self,
         circuit: CircuitId,
         format: Format,
         notify: N,
-        passive: Passive,
+        _: Passive,
     ) -> Result<AcxStream<P, N>, NtStatus> {
         let model = self
             .model
             .circuit(circuit)
             .ok_or(NtStatus::INVALID_PARAMETER)?;
         model.accepts(&format)?;
-        let cable = self.cable(circuit)?;
-        let id = self.next_stream_id.fetch_add(1, Ordering::Relaxed);
-        let freq = self.platform.frequency();
-        cable
-            .lock
-            .with(|c| ops::open(&mut **c, id, circuit.direction(), format, freq))?;
-        AcxStream::new(
-            self.platform.clone(),
-            Arc::clone(cable),
-            circuit,
-            format,
-            notify,
-            passive,
-        )
+        let host = self.host_of(circuit)?;
+        host.as_ref()
+            .open_stream(circuit.direction(), format, notify.clone())?;
+        Ok(AcxStream::new(host.clone(), circuit, format, notify))
     }
 
     fn with_gain<R>(
@@ -146,14 +144,12 @@ impl<P: Platform> AcxDevice<P> {
             .circuit(circuit)
             .map(|m| m.volume.channels)
             .ok_or(NtStatus::INVALID_PARAMETER)?;
-        let cable = self.cable(circuit)?;
-        cable
-            .lock
-            .with(|c| f(c.gain_mut(circuit.direction()), channels))
+        self.host_of(circuit)?
+            .with_gain(circuit.direction(), |g| f(g, channels))?
             .map_err(NtStatus::from)
     }
 
-    /// EvtAcxVolumeAssignLevel (PASSIVE_LEVEL): sets the level the cable applies to this
+    /// EvtAcxVolumeAssignLevel (PASSIVE_LEVEL): sets the level the device applies to this
     /// circuit's audio. See [`elements`] for the statuses.
     pub fn assign_volume(
         &self,
@@ -198,11 +194,18 @@ impl<P: Platform> AcxDevice<P> {
         self.with_gain(circuit, |g, _| elements::retrieve_mute(g, channel))
     }
 
+    /// EvtDeviceD0Entry (Present), EvtDeviceD0Exit (PoweredDown) and
+    /// EvtDeviceSurpriseRemoval (Removed), for every pair: see
+    /// [`DeviceHost::set_presence`](cadenza_engine::host::DeviceHost::set_presence). PASSIVE_LEVEL.
+    pub fn set_presence(&self, presence: Presence, _: Passive) {
+        for host in &self.hosts {
+            host.set_presence(presence);
+        }
+    }
+
     /// Whether any stream is open on `circuit` (tests and the debugger).
     pub fn has_stream(&self, circuit: CircuitId) -> bool {
-        self.with_cable(circuit.cable(), |c| {
-            cadenza_engine::device::AudioDevice::stream(c, circuit.direction()).is_some()
-        })
-        .unwrap_or(false)
+        self.host_of(circuit)
+            .is_ok_and(|h| h.with_stream(circuit.direction(), |_| ()).is_ok())
     }
 }

@@ -9,13 +9,12 @@
 //!   per cable a render and a capture circuit, each with a host pin, a bridge pin with a jack,
 //!   volume and mute elements and its data-format list (default first).
 //! - [`elements`]: volume and mute property handling with every value validated.
-//! - `cable`: the cable cell the device and its streams share (the cable behind its lock).
-//! - [`device`]: [`AcxDevice`](device::AcxDevice), the cables behind their locks, stream
-//!   creation and element requests.
+//! - [`device`]: [`AcxDevice`](device::AcxDevice), one engine device host per endpoint pair,
+//!   stream creation, element requests and power.
 //! - [`stream`]: [`AcxStream`](stream::AcxStream), the RT stream callbacks (GetHwLatency,
 //!   AllocateRtPackets, FreeRtPackets, PrepareHardware, ReleaseHardware, Run, Pause,
 //!   GetCurrentPacket, SetRenderPacket, GetCapturePacket, GetPresentationPosition) mapped onto
-//!   `cadenza_engine::device::ops`, with the per-stream notification timer.
+//!   the host, which owns the per-stream notification timer.
 //! - `sim` (feature `host`, and in tests): an ACX simulator that plays the framework's part in
 //!   virtual time, and [`AcxDriver`](sim::AcxDriver), the ACX adapter as a
 //!   `cadenza_hostsim::scenario::DriverUnderTest`.
@@ -27,7 +26,7 @@
 //!
 //! ## Allocation
 //! The crate uses `alloc` for objects created at PASSIVE_LEVEL that must not move while a
-//! timer may call back into them (the stream context, the shared cable). Nothing allocates on a
+//! timer may call back into them (the pinned device hosts). Nothing allocates on a
 //! timer (DPC) path or a position query.
 #![no_std]
 
@@ -37,11 +36,11 @@ extern crate alloc;
 #[macro_use]
 extern crate std;
 
-mod cable;
 pub mod circuit;
 pub mod debug;
 pub mod device;
 pub mod elements;
+pub mod host;
 pub mod names;
 pub mod stream;
 

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::vec::Vec;
 
 use cadenza_engine::config::DeviceConfig;
+use cadenza_engine::device::Presence;
 use cadenza_engine::format::Format;
 use cadenza_engine::format::parse::{KSDATAFORMAT_WAVEFORMATEXTENSIBLE_SIZE, write_data_format};
 use cadenza_engine::platform::{AtMostDispatch, Passive, Platform};
@@ -25,7 +26,7 @@ use cadenza_engine::status::NtStatus;
 use cadenza_engine::stream::{Direction, Position, ReadPacket, StreamStats};
 use cadenza_engine::time::Ticks;
 use cadenza_hostsim::SimPlatform;
-use cadenza_hostsim::scenario::{ClientBuffer, DriverUnderTest};
+use cadenza_hostsim::scenario::{ClientBuffer, DriverUnderTest, Published};
 
 use crate::circuit::CircuitId;
 use crate::device::AcxDevice;
@@ -84,7 +85,7 @@ pub fn data_format_bytes(format: &Format) -> Vec<u8> {
 /// streams, and the recorders standing in for ACX's packet-completion handling.
 pub struct AcxDriver {
     streams: [Option<AcxStream<SimPlatform, PacketRecorder>>; 2],
-    device: AcxDevice<SimPlatform>,
+    device: AcxDevice<SimPlatform, PacketRecorder>,
     platform: SimPlatform,
     cable: u8,
 }
@@ -124,7 +125,7 @@ impl AcxDriver {
         })
     }
 
-    pub fn device(&self) -> &AcxDevice<SimPlatform> {
+    pub fn device(&self) -> &AcxDevice<SimPlatform, PacketRecorder> {
         &self.device
     }
 
@@ -156,6 +157,25 @@ impl DriverUnderTest for AcxDriver {
 
     fn platform(&self) -> &SimPlatform {
         &self.platform
+    }
+
+    fn has_endpoint(&self, direction: Direction) -> bool {
+        self.circuit(direction)
+            .is_ok_and(|c| self.device.model().circuit(c).is_some())
+    }
+
+    /// What the driver set on the circuit's audio interface right after creating it (the
+    /// same list for both circuits of a pair).
+    fn published(&self) -> Published {
+        self.device
+            .interface_properties(self.cable)
+            .map_or_else(Published::default, |p| Published::record(&p))
+    }
+
+    /// EvtDeviceD0Exit / EvtDeviceD0Entry / EvtDeviceSurpriseRemoval.
+    fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus> {
+        self.device.set_presence(presence, Passive::host());
+        Ok(())
     }
 
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus> {
@@ -598,7 +618,7 @@ impl Lifecycle<'_> {
 /// - after FreeRtPackets and the streams' destruction, the platform's live allocations and
 ///   timers are back where they were before the streams were created.
 pub fn run_lifecycle(
-    device: &AcxDevice<SimPlatform>,
+    device: &AcxDevice<SimPlatform, PacketRecorder>,
     config: &LifecycleConfig,
 ) -> Result<LifecycleReport, NtStatus> {
     let platform = device.platform().clone();

@@ -1,5 +1,5 @@
 //! [`AcxStream`]: one ACX RT stream, every callback of ACX_STREAM_CALLBACKS and
-//! ACX_RT_STREAM_CALLBACKS mapped onto the engine's [`ops`].
+//! ACX_RT_STREAM_CALLBACKS mapped onto the pair's engine device host.
 //!
 //! ## Callback order
 //! ACX drives a stream as AllocateRtPackets → PrepareHardware → Run ⇄ Pause → ReleaseHardware →
@@ -32,37 +32,25 @@
 //! the padding.
 //!
 //! ## Notifications
-//! A one-shot timer per stream, created with the stream, armed for exactly the engine's next
-//! packet deadline. Its callback (DISPATCH_LEVEL) runs [`ops::on_timer`] and re-arms under the
-//! device lock, then — after releasing the lock — reports the completed packet through
-//! [`PacketNotify::packet_complete`] (AcxRtStreamNotifyPacketComplete on Windows, which signals
-//! the client's events).
+//! The pair's engine [`DeviceHost`] owns the stream's one-shot timer (created with the stream,
+//! armed for exactly the engine's next packet deadline). On expiry (DISPATCH_LEVEL) the host
+//! moves the data and re-arms under its lock, then — with no lock held — reports the completed
+//! packet through [`PacketNotify::packet_complete`] (AcxRtStreamNotifyPacketComplete on
+//! Windows, which signals the client's events).
+//!
+//! [`DeviceHost`]: cadenza_engine::host::DeviceHost
 
-use alloc::boxed::Box;
-use alloc::sync::Arc;
-
-use cadenza_engine::device::{AudioDevice, ops};
 use cadenza_engine::format::Format;
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
-use cadenza_engine::platform::{
-    AtMostDispatch, Locked, OneShotTimer, Passive, Platform, TimerTarget,
-};
+pub use cadenza_engine::host::PacketNotify;
+use cadenza_engine::platform::{AtMostDispatch, Passive, Platform};
 use cadenza_engine::state::{AcxTransition, KsState};
 use cadenza_engine::status::NtStatus;
-use cadenza_engine::stream::{Direction, StreamStats, TimerRequest};
-use cadenza_engine::time::Ticks;
+use cadenza_engine::stream::{Direction, StreamStats};
 
 use crate::PAGE_SIZE;
-use crate::cable::CableCell;
 use crate::circuit::CircuitId;
-
-/// The framework's packet-completion hook.
-pub trait PacketNotify {
-    /// AcxRtStreamNotifyPacketComplete(stream, `packet`, `qpc`): packet `packet` (0-based since
-    /// the stream left STOP) completed at counter value `qpc`. Called at DISPATCH_LEVEL from
-    /// the timer, never with the device lock held.
-    fn packet_complete(&self, packet: u64, qpc: Ticks);
-}
+use crate::host::SharedHost;
 
 /// Where the packets of a stream are: what EvtAcxStreamAllocateRtPackets returns in its
 /// ACX_RTPACKET array.
@@ -112,65 +100,14 @@ pub struct HwLatencyReport {
     pub delay_hns: u32,
 }
 
-/// The part of a stream its timer callback reaches: it must not move while the timer exists,
-/// so it lives in a `Box`.
-struct StreamCore<P: Platform, N> {
-    platform: P,
-    cable: Arc<CableCell<P>>,
-    direction: Direction,
-    notify: N,
-    /// The notification timer. Behind its own lock (taken inside the cable lock when arming)
-    /// so that the stream can take it out through `&self` and drop it — which waits for a
-    /// running expiry in the kernel — while a callback may still hold `&StreamCore`.
-    timer: Locked<P::Lock, Option<P::Timer>>,
-}
-
-impl<P: Platform, N: PacketNotify> StreamCore<P, N> {
-    fn apply_timer(&self, request: TimerRequest, now: Ticks) {
-        self.timer.with(|t| {
-            if let Some(t) = t.as_ref() {
-                match request {
-                    TimerRequest::Arm(deadline) => t.arm_at(deadline, now),
-                    TimerRequest::Cancel => {
-                        t.cancel();
-                    }
-                    TimerRequest::None => {}
-                }
-            }
-        });
-    }
-
-    /// The timer expired (DISPATCH_LEVEL).
-    fn on_timer(&self) {
-        let now = self.platform.now();
-        let notice = self.cable.lock.with(|c| {
-            let out = ops::on_timer(&mut **c, self.direction, now);
-            if let Some(deadline) = out.next_deadline {
-                self.apply_timer(TimerRequest::Arm(deadline), now);
-            }
-            out.notice
-        });
-        if let Some(n) = notice {
-            self.notify.packet_complete(n.packet, n.qpc);
-        }
-    }
-}
-
-/// The timer's callback: `context` is the stream's `StreamCore`.
-fn timer_expired<P: Platform, N: PacketNotify>(context: *const ()) {
-    // SAFETY: `context` is the address of the boxed `StreamCore<P, N>` the timer was created
-    // for (`AcxStream::new`); the box outlives the timer, which `AcxStream::drop` destroys
-    // (waiting for a running expiry) before the box is freed. Only shared references are made.
-    let core = unsafe { &*context.cast::<StreamCore<P, N>>() };
-    core.on_timer();
-}
-
-/// One ACX RT stream on a circuit. Dropping it (the stream object's cleanup) stops the stream,
-/// destroys its timer and frees its packets if FreeRtPackets never came.
+/// One ACX RT stream on a circuit. Dropping it (the stream object's cleanup) closes the stream
+/// in the host (destroying its timer first) and frees its packets if FreeRtPackets never came.
 pub struct AcxStream<P: Platform, N: PacketNotify> {
-    core: Box<StreamCore<P, N>>,
+    host: SharedHost<P, N>,
     circuit: CircuitId,
     format: Format,
+    /// A copy of the notifier the host reports to (for a recorder, the same record).
+    notify: N,
 }
 
 impl<P: Platform, N: PacketNotify> core::fmt::Debug for AcxStream<P, N> {
@@ -183,75 +120,48 @@ impl<P: Platform, N: PacketNotify> core::fmt::Debug for AcxStream<P, N> {
 }
 
 impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
-    /// Wraps a stream the caller already opened on the cable; creates its timer. On failure
-    /// the engine stream is closed again.
+    /// Wraps a stream the caller already opened in `host`.
     pub(crate) fn new(
-        platform: P,
-        cable: Arc<CableCell<P>>,
+        host: SharedHost<P, N>,
         circuit: CircuitId,
         format: Format,
         notify: N,
-        _: Passive,
-    ) -> Result<AcxStream<P, N>, NtStatus> {
-        let mut core = Box::new(StreamCore {
-            platform,
-            cable,
-            direction: circuit.direction(),
-            notify,
-            timer: Locked::new(None),
-        });
-        let target = TimerTarget {
-            callback: timer_expired::<P, N>,
-            context: (&raw const *core).cast(),
-        };
-        match core.platform.create_timer(target) {
-            Ok(timer) => {
-                // Nothing can call back before the timer is first armed, so the box is still
-                // exclusively ours here.
-                *core.timer.get_mut() = Some(timer);
-            }
-            Err(status) => {
-                let now = core.platform.now();
-                if let Some(buffer) = core
-                    .cable
-                    .lock
-                    .with(|c| ops::close(&mut **c, circuit.direction(), now))
-                {
-                    core.platform.free(buffer);
-                }
-                return Err(status);
-            }
-        }
-        Ok(AcxStream {
-            core,
+    ) -> Self {
+        AcxStream {
+            host,
             circuit,
             format,
-        })
+            notify,
+        }
     }
 
     pub fn circuit(&self) -> CircuitId {
         self.circuit
     }
     pub fn direction(&self) -> Direction {
-        self.core.direction
+        self.circuit.direction()
     }
     /// The format the stream was created with.
     pub fn format(&self) -> Format {
         self.format
     }
+    /// Gives the stream's packet completions to `notify` from now on (ACX hands out the
+    /// ACXSTREAM only after the stream object exists).
+    pub fn set_notify(&mut self, notify: N) {
+        self.host.set_notify(self.direction(), notify.clone());
+        self.notify = notify;
+    }
+
+    /// The stream's notifier (the one given at creation or by [`Self::set_notify`]).
     pub fn notifier(&self) -> &N {
-        &self.core.notify
+        &self.notify
     }
 
     fn with_stream<R>(
         &self,
         f: impl FnOnce(&cadenza_engine::stream::Stream) -> R,
     ) -> Result<R, NtStatus> {
-        self.core.cable.lock.with(|c| {
-            c.stream(self.core.direction)
-                .map(f)
-                .ok_or(NtStatus::INVALID_DEVICE_STATE)
-        })
+        self.host.with_stream(self.direction(), f)
     }
 
     /// The engine's KS state.
@@ -300,7 +210,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
         let bytes = span
             .checked_next_multiple_of(PAGE_SIZE)
             .ok_or(NtStatus::INTEGER_OVERFLOW)?;
-        let mut memory = self.core.platform.allocate(bytes)?;
+        let mut memory = self.host.platform().allocate(bytes)?;
         // The whole buffer (padding included) is mapped to user mode: never expose old memory.
         if let Some(all) = memory.slice_mut(0, memory.len()) {
             all.fill(0);
@@ -312,21 +222,12 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
             packet_bytes: packet_size,
             geometry,
         };
-        let attached = self.core.cable.lock.with(|c| {
-            let ok = c
-                .stream(self.core.direction)
-                .is_some_and(|s| s.state() == KsState::Stop);
-            if ok {
-                ops::attach_buffer(&mut **c, self.core.direction, memory, geometry)
-                    .map_err(|(e, m)| (NtStatus::from(e), m))
-            } else {
-                Err((NtStatus::INVALID_DEVICE_STATE, memory))
-            }
-        });
-        match attached {
+        // The state was checked above, and only this stream's callbacks (serialised by ACX)
+        // change it.
+        match self.host.attach_buffer(self.direction(), memory, geometry) {
             Ok(()) => Ok(layout),
             Err((status, memory)) => {
-                self.core.platform.free(memory);
+                self.host.platform().free(memory);
                 Err(status)
             }
         }
@@ -336,61 +237,18 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
     /// (STATUS_INVALID_DEVICE_STATE: not in STOP, or no packets) leaves the packets attached, and
     /// they are freed with the stream.
     pub fn free_rt_packets(&self, _: Passive) -> Result<(), NtStatus> {
-        let buffer = self.core.cable.lock.with(|c| {
-            match c
-                .stream(self.core.direction)
-                .map(cadenza_engine::stream::Stream::state)
-            {
-                Some(KsState::Stop) => {
-                    ops::detach_buffer(&mut **c, self.core.direction).map_err(NtStatus::from)
-                }
-                _ => Err(NtStatus::INVALID_DEVICE_STATE),
-            }
-        })?;
-        self.core.platform.free(buffer);
+        if self.state()? != KsState::Stop {
+            return Err(NtStatus::INVALID_DEVICE_STATE);
+        }
+        // Without a buffer the engine refuses too (STATUS_INVALID_DEVICE_STATE).
+        let buffer = self.host.detach_buffer(self.direction())?;
+        self.host.platform().free(buffer);
         Ok(())
     }
 
     fn transition(&self, t: AcxTransition) -> Result<(), NtStatus> {
         let (from, steps) = t.steps();
-        let Some(&target) = steps.last() else {
-            return Ok(());
-        };
-        let now = self.core.platform.now();
-        let d = self.core.direction;
-        self.core.cable.lock.with(|c| {
-            let (state, has_buffer) = c
-                .stream(d)
-                .map(|s| (s.state(), s.buffer().is_some()))
-                .ok_or(NtStatus::INVALID_DEVICE_STATE)?;
-            if state == target {
-                return Ok(());
-            }
-            if state != from || !has_buffer {
-                return Err(NtStatus::INVALID_DEVICE_STATE);
-            }
-            for &step in steps {
-                match ops::set_state(&mut **c, d, step, now) {
-                    Ok(request) => self.core.apply_timer(request, now),
-                    Err(e) => {
-                        // Walk back so a refused callback changes nothing.
-                        let mut s = c
-                            .stream(d)
-                            .map_or(from, cadenza_engine::stream::Stream::state);
-                        while s != from {
-                            s = s.step_towards(from);
-                            if let Ok(request) = ops::set_state(&mut **c, d, s, now) {
-                                self.core.apply_timer(request, now);
-                            } else {
-                                break;
-                            }
-                        }
-                        return Err(NtStatus::from(e));
-                    }
-                }
-            }
-            Ok(())
-        })
+        self.host.set_state_path(self.direction(), from, steps)
     }
 
     /// EvtAcxStreamPrepareHardware (PASSIVE_LEVEL): STOP → ACQUIRE → PAUSE. Needs packets.
@@ -416,11 +274,7 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
 
     /// EvtAcxStreamGetHwLatency (PASSIVE_LEVEL).
     pub fn get_hw_latency(&self, _: Passive) -> Result<HwLatencyReport, NtStatus> {
-        let l = self
-            .core
-            .cable
-            .lock
-            .with(|c| ops::hw_latency(&mut **c, self.core.direction))?;
+        let l = self.host.hw_latency(self.direction())?;
         Ok(HwLatencyReport {
             fifo_bytes: l.fifo_bytes,
             delay_hns: l.chipset_delay_hns.saturating_add(l.codec_delay_hns),
@@ -430,15 +284,10 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
     /// EvtAcxStreamGetCurrentPacket (≤ DISPATCH_LEVEL): the 0-based packet in transfer (its
     /// low 32 bits). STATUS_INVALID_DEVICE_STATE without packets.
     pub fn get_current_packet(&self, _: AtMostDispatch) -> Result<u32, NtStatus> {
-        let now = self.core.platform.now();
-        let d = self.core.direction;
-        let packet = self.core.cable.lock.with(|c| {
-            if c.stream(d).is_some_and(|s| s.buffer().is_some()) {
-                ops::completed_packets(&mut **c, d, now).map_err(NtStatus::from)
-            } else {
-                Err(NtStatus::INVALID_DEVICE_STATE)
-            }
-        })?;
+        if !self.with_stream(|s| s.buffer().is_some())? {
+            return Err(NtStatus::INVALID_DEVICE_STATE);
+        }
+        let packet = self.host.completed_packets(self.direction())?;
         // The DDI's packet number is 32 bits and wraps.
         #[allow(clippy::cast_possible_truncation)]
         Ok(packet as u32)
@@ -456,30 +305,20 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
         eos_packet_length: u32,
         _: Passive,
     ) -> Result<(), NtStatus> {
-        if self.core.direction != Direction::Render {
+        if self.direction() != Direction::Render {
             return Err(NtStatus::INVALID_DEVICE_STATE);
         }
-        let now = self.core.platform.now();
-        Ok(self
-            .core
-            .cable
-            .lock
-            .with(|c| ops::set_write_packet(&mut **c, packet, flags, eos_packet_length, now))?)
+        self.host.set_write_packet(packet, flags, eos_packet_length)
     }
 
     /// EvtAcxStreamGetCapturePacket (PASSIVE_LEVEL): the oldest completely captured packet the
     /// client has not read (overwritten ones are skipped and counted), or
     /// STATUS_DEVICE_NOT_READY when none is complete yet.
     pub fn get_capture_packet(&self, _: Passive) -> Result<CapturePacket, NtStatus> {
-        if self.core.direction != Direction::Capture {
+        if self.direction() != Direction::Capture {
             return Err(NtStatus::INVALID_DEVICE_STATE);
         }
-        let now = self.core.platform.now();
-        let p = self
-            .core
-            .cable
-            .lock
-            .with(|c| ops::read_packet(&mut **c, now))?;
+        let p = self.host.read_packet()?;
         Ok(CapturePacket {
             packet: p.number,
             qpc_start: p.qpc.0,
@@ -490,25 +329,16 @@ impl<P: Platform, N: PacketNotify> AcxStream<P, N> {
     /// EvtAcxStreamGetPresentationPosition (≤ DISPATCH_LEVEL): PositionInBlocks (frames since
     /// the stream left STOP) and the exact counter value that position was reached at.
     pub fn get_presentation_position(&self, _: AtMostDispatch) -> Result<(u64, u64), NtStatus> {
-        let now = self.core.platform.now();
-        let p = self
-            .core
-            .cable
-            .lock
-            .with(|c| ops::presentation_position(&mut **c, self.core.direction, now))?;
+        let p = self.host.presentation_position(self.direction())?;
         Ok((p.frames, p.qpc.0))
     }
 }
 
 impl<P: Platform, N: PacketNotify> Drop for AcxStream<P, N> {
     fn drop(&mut self) {
-        // The timer first: once it is gone no callback can reach the core.
-        let timer = self.core.timer.with(Option::take);
-        drop(timer);
-        let now = self.core.platform.now();
-        let d = self.core.direction;
-        if let Some(buffer) = self.core.cable.lock.with(|c| ops::close(&mut **c, d, now)) {
-            self.core.platform.free(buffer);
+        // The host destroys the timer first: once it is gone no callback can run.
+        if let Some(buffer) = self.host.close_stream(self.direction()) {
+            self.host.platform().free(buffer);
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod debug_registry;
 pub mod device;
 pub mod gain;
 pub mod geometry;
+pub mod host;
 pub mod platform;
 pub mod state;
 pub mod stream;

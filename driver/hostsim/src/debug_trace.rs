@@ -16,6 +16,7 @@ use cadenza_engine::debug_registry::{
     CadenzaDebugRoot, DEFAULT_SLOTS, DebugFramework, StreamSnapshot, StreamTable, direction_code,
     sample_type_code,
 };
+use cadenza_engine::device::Presence;
 use cadenza_engine::format::Format;
 use cadenza_engine::platform::Platform as _;
 use cadenza_engine::state::KsState;
@@ -26,7 +27,7 @@ use cadenza_engine::trace::{DEFAULT_CAPACITY, RingImage, TraceKind, TraceRing};
 
 use crate::engine_driver::EngineDriver;
 use crate::platform::SimPlatform;
-use crate::scenario::{ClientBuffer, DriverUnderTest};
+use crate::scenario::{ClientBuffer, DriverUnderTest, Published};
 
 /// The simulator's copy of what a driver binary keeps in statics.
 pub struct DebugState {
@@ -124,17 +125,17 @@ pub fn decode_trace_image(bytes: &[u8]) -> Result<String, String> {
 /// Reads a stream's real engine state from the driver under test, if the driver can.
 pub type Inspector<D> = fn(&D, Direction, Ticks) -> Option<StreamSnapshot>;
 
-/// The engine driver's streams, read under the cable lock (a pure read).
+/// The engine driver's streams, read under the device lock (a pure read).
 pub fn inspect_engine(
     d: &EngineDriver,
     direction: Direction,
     now: Ticks,
 ) -> Option<StreamSnapshot> {
-    d.with_cable(|c| {
-        use cadenza_engine::device::AudioDevice as _;
-        c.stream(direction)
-            .map(|s| StreamSnapshot::from_stream(DebugFramework::Sim, 0, s, now))
-    })
+    d.host()
+        .with_stream(direction, |s| {
+            StreamSnapshot::from_stream(DebugFramework::Sim, 0, s, now)
+        })
+        .ok()
 }
 
 /// Error contexts the wrapper records with [`TraceKind::Error`] (argument 1).
@@ -330,6 +331,32 @@ impl<D: DriverUnderTest> DriverUnderTest for Traced<D> {
         self.inner.platform()
     }
 
+    fn has_endpoint(&self, direction: Direction) -> bool {
+        self.inner.has_endpoint(direction)
+    }
+
+    fn published(&self) -> Published {
+        self.inner.published()
+    }
+
+    /// Records the change as the drivers' debug link does (DeviceRemoved, or Power with 3
+    /// for D3 and 0 for D0), on no stream.
+    fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus> {
+        let result = self.inner.set_presence(presence);
+        if result.is_ok() {
+            let (kind, args) = match presence {
+                Presence::Removed => (TraceKind::DeviceRemoved, [0; 4]),
+                Presence::PoweredDown => (TraceKind::Power, [3, 0, 0, 0]),
+                Presence::Present => (TraceKind::Power, [0; 4]),
+            };
+            self.debug.ring.record(self.now().get(), 0, kind, args);
+            for d in [Direction::Render, Direction::Capture] {
+                self.record_stat_changes(d);
+            }
+        }
+        result
+    }
+
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus> {
         let result = self.inner.open(direction, format);
         match result {
@@ -503,6 +530,15 @@ impl<D: DriverUnderTest + ?Sized> DriverUnderTest for Box<D> {
     }
     fn platform(&self) -> &SimPlatform {
         (**self).platform()
+    }
+    fn has_endpoint(&self, direction: Direction) -> bool {
+        (**self).has_endpoint(direction)
+    }
+    fn published(&self) -> Published {
+        (**self).published()
+    }
+    fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus> {
+        (**self).set_presence(presence)
     }
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus> {
         (**self).open(direction, format)

@@ -82,6 +82,7 @@ impl ParametersKey {
                     KeyId::PeriodUs => dword(config.period_us()),
                     KeyId::CableName => (REG_SZ, utf16_sz(config.cable_name_template())),
                     KeyId::ToneHz => dword(config.tone_hz()),
+                    KeyId::DeviceKind => (REG_SZ, utf16_sz(config.device_kind().name())),
                 };
                 RegistryValue {
                     name: key.name(),

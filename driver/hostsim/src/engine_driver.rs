@@ -1,89 +1,60 @@
-//! The engine itself as a driver under test: a cable behind a lock, a timer per stream, and
-//! events — the smallest adapter there can be. The PortCls and ACX simulators wrap the same
-//! engine calls behind their framework's interfaces.
+//! The engine itself as a driver under test: the engine's device host with nothing in front
+//! of it — the smallest adapter there can be. The PortCls and ACX adapters put the same host
+//! behind their framework's interfaces.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use cadenza_engine::config::DeviceConfig;
-use cadenza_engine::device::AudioDevice;
+use cadenza_engine::device::Presence;
 use cadenza_engine::device::cable::Cable;
-use cadenza_engine::device::ops;
+use cadenza_engine::device::virtual_device::VirtualDevice;
 use cadenza_engine::format::Format;
-use cadenza_engine::format::range::PinCapabilities;
 use cadenza_engine::geometry::{BufferGeometry, BufferLimits, PacketCount};
-use cadenza_engine::platform::{
-    EventHandle, Locked, OneShotTimer, Platform, SpinRawLock, TimerTarget,
-};
+use cadenza_engine::host::{DeviceHost, PacketNotify};
+use cadenza_engine::platform::{EventHandle, Platform};
 use cadenza_engine::state::KsState;
 use cadenza_engine::status::NtStatus;
-use cadenza_engine::stream::{Direction, Position, ReadPacket, StreamStats, TimerRequest};
+use cadenza_engine::stream::{Direction, Position, ReadPacket, StreamStats};
 use cadenza_engine::time::Ticks;
 
-use crate::platform::{SimPlatform, SimTimer};
-use crate::scenario::{ClientBuffer, DriverUnderTest};
+use crate::platform::SimPlatform;
+use crate::scenario::{ClientBuffer, DriverUnderTest, Published};
 
-type SharedCable = Locked<SpinRawLock, Cable>;
+/// Records the counter value of every notification a stream's timer delivered.
+#[derive(Clone, Debug, Default)]
+pub struct NoteRecorder(Arc<Mutex<Vec<Ticks>>>);
 
-/// What a timer callback needs: the cable, its direction, its own timer, and a record of
-/// what it delivered.
-struct StreamContext {
-    cable: Arc<SharedCable>,
-    platform: SimPlatform,
-    direction: Direction,
-    timer: Mutex<Option<SimTimer>>,
+impl NoteRecorder {
+    /// Removes and returns the notifications recorded so far.
+    pub fn take(&self) -> Vec<Ticks> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl PacketNotify for NoteRecorder {
+    fn packet_complete(&self, _packet: u64, qpc: Ticks) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(qpc);
+    }
+}
+
+/// The engine driver's device host.
+pub type EngineHost = DeviceHost<SimPlatform, NoteRecorder, Box<VirtualDevice>>;
+
+/// One open stream: its event and its notification record.
+struct OpenStream {
     event: EventHandle,
-    notifications: Mutex<Vec<Ticks>>,
-    callbacks: AtomicU64,
+    notes: NoteRecorder,
 }
 
-fn on_timer(context: *const ()) {
-    // SAFETY: the context is the `StreamContext` of an `Arc` that `EngineDriver::streams`
-    // holds until `close`, which drops this timer before releasing the `Arc`.
-    let ctx = unsafe { &*context.cast::<StreamContext>() };
-    ctx.callbacks.fetch_add(1, Ordering::Relaxed);
-    let now = ctx.platform.now();
-    let cable = &ctx.cable;
-    let outcome = cable.with(|c| {
-        let out = ops::on_timer(c, ctx.direction, now);
-        if out.notice.is_some()
-            && let Some(s) = c.stream(ctx.direction)
-        {
-            for e in s.events() {
-                ctx.platform.signal(*e);
-            }
-        }
-        out
-    });
-    if let Some(n) = outcome.notice {
-        ctx.notifications
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(n.qpc);
-    }
-    if let Some(d) = outcome.next_deadline
-        && let Some(t) = ctx
-            .timer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_ref()
-    {
-        t.arm_at(d, now);
-    }
-}
-
-/// The engine-level driver: one cable.
+/// The engine-level driver: one endpoint pair of the engine's device host.
 pub struct EngineDriver {
     platform: SimPlatform,
-    cable: Arc<SharedCable>,
-    // `Arc`, not `Box`: a timer holds a raw pointer to its context, and moving a `Box`
-    // re-asserts unique ownership of the pointee, invalidating that pointer (Miri's aliasing
-    // models reject it); an `Arc` is shared ownership, so moving it changes nothing.
-    streams: [Option<Arc<StreamContext>>; 2],
-    next_id: u32,
-    /// What the configuration lets a stream open, as both adapters' pins check it; `None`
-    /// for the unconfigured engine of [`EngineDriver::new`].
-    caps: Option<PinCapabilities>,
+    host: Pin<Box<EngineHost>>,
+    streams: [Option<OpenStream>; 2],
 }
 
 impl std::fmt::Debug for EngineDriver {
@@ -100,64 +71,62 @@ fn index(d: Direction) -> usize {
 }
 
 impl EngineDriver {
-    /// The engine without a device configuration: it opens every format the engine can
-    /// stream, on a cable whose ring holds half a second of 16-channel float at 192 kHz. For
+    /// The engine without a device configuration: a cable that opens every format the engine
+    /// can stream, whose ring holds half a second of 16-channel float at 192 kHz. For
     /// engine-level tests; a run that stands for a driver uses [`EngineDriver::with_config`].
     pub fn new(platform: SimPlatform) -> Result<EngineDriver, NtStatus> {
         let ring = platform.allocate(Cable::ring_bytes(192_000, 64, 500))?;
-        Ok(Self::with_ring(platform, ring, None))
+        let host = EngineHost::unchecked_cable(
+            platform.clone(),
+            &DeviceConfig::default(),
+            Box::new(VirtualDevice::null()),
+            ring,
+        )?;
+        Ok(Self::with_host(platform, host))
     }
 
-    /// The engine configured as the drivers configure it from `config`: the ring sized as
-    /// theirs ([`Cable::ring_bytes_for`]) and only the formats their pins offer
-    /// ([`DeviceConfig::pin_capabilities`]) open; any other is refused with the status the
-    /// adapters return (STATUS_NO_MATCH).
+    /// The engine configured as the drivers configure it from `config`, through the same
+    /// device host: pair 0 of `config`, of the configured kind, its ring sized as theirs and
+    /// only the formats their pins offer open (others: STATUS_NO_MATCH).
     pub fn with_config(
         platform: SimPlatform,
         config: &DeviceConfig,
     ) -> Result<EngineDriver, NtStatus> {
-        let caps = config.pin_capabilities()?;
-        let ring = platform.allocate(Cable::ring_bytes_for(config))?;
-        Ok(Self::with_ring(platform, ring, Some(caps)))
+        let host = EngineHost::new(
+            platform.clone(),
+            0,
+            config,
+            Box::new(VirtualDevice::null()),
+            None,
+        )?;
+        Ok(Self::with_host(platform, host))
     }
 
-    fn with_ring(
-        platform: SimPlatform,
-        ring: cadenza_engine::platform::DmaBuffer,
-        caps: Option<PinCapabilities>,
-    ) -> EngineDriver {
-        let cable = Arc::new(Locked::new(Cable::new(ring, platform.frequency())));
+    fn with_host(platform: SimPlatform, host: EngineHost) -> EngineDriver {
         EngineDriver {
             platform,
-            cable,
+            host: Box::pin(host),
             streams: [None, None],
-            next_id: 1,
-            caps,
         }
+    }
+
+    /// The device host (tests use it to set gains, read stats, change presence).
+    pub fn host(&self) -> &EngineHost {
+        &self.host
     }
 
     /// Runs `f` on the cable under its lock (tests use it to set gains, read stats).
+    ///
+    /// # Panics
+    /// If the device is not a cable (`DeviceKind` tone or null): a test asking for a cable
+    /// where there is none is a test error.
     pub fn with_cable<R>(&self, f: impl FnOnce(&mut Cable) -> R) -> R {
-        self.cable.with(f)
-    }
-
-    fn apply_timer(&self, direction: Direction, request: TimerRequest) {
-        let Some(ctx) = self.streams[index(direction)].as_ref() else {
-            return;
-        };
-        let timer = ctx
-            .timer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(t) = timer.as_ref() {
-            match request {
-                TimerRequest::Arm(d) => t.arm_at(d, self.platform.now()),
-                TimerRequest::Cancel => {
-                    t.cancel();
-                }
-                TimerRequest::None => {}
-            }
-        }
+        self.host.with_device(|d| {
+            let cable = d
+                .as_cable_mut()
+                .expect("EngineDriver::with_cable on a device that is not a cable");
+            f(cable)
+        })
     }
 }
 
@@ -166,18 +135,7 @@ impl Drop for EngineDriver {
         for d in [Direction::Render, Direction::Capture] {
             let _ = self.close(d);
         }
-        let ring = self
-            .cable
-            .with(|c| std::mem::replace(c, Cable::new(dummy_ring(), self.platform.frequency())));
-        self.platform.free(ring.into_ring_memory());
     }
-}
-
-/// An empty ring for the cable left behind while the real one is freed.
-fn dummy_ring() -> cadenza_engine::platform::DmaBuffer {
-    // SAFETY: a dangling, zero-length buffer is never read or written (every access is
-    // bounds-checked against length 0).
-    unsafe { cadenza_engine::platform::DmaBuffer::from_raw_parts(std::ptr::NonNull::dangling(), 0) }
 }
 
 impl DriverUnderTest for EngineDriver {
@@ -189,16 +147,22 @@ impl DriverUnderTest for EngineDriver {
         &self.platform
     }
 
+    fn has_endpoint(&self, direction: Direction) -> bool {
+        self.host.has_endpoint(direction)
+    }
+
+    fn published(&self) -> Published {
+        Published::record(&self.host.facts().properties())
+    }
+
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus> {
-        if let Some(caps) = &self.caps {
-            caps.supports(format)?;
-        }
-        let id = self.next_id;
-        self.next_id += 1;
-        let freq = self.platform.frequency();
-        self.cable
-            .with(|c| ops::open(c, id, direction, *format, freq))
-            .map_err(NtStatus::from)
+        let notes = NoteRecorder::default();
+        self.host
+            .as_ref()
+            .open_stream(direction, *format, notes.clone())?;
+        let event = EventHandle::host(0x1000 + index(direction)).ok_or(NtStatus::UNSUCCESSFUL)?;
+        self.streams[index(direction)] = Some(OpenStream { event, notes });
+        Ok(())
     }
 
     fn allocate(
@@ -207,11 +171,12 @@ impl DriverUnderTest for EngineDriver {
         requested_bytes: u32,
         notifications: u32,
     ) -> Result<ClientBuffer, NtStatus> {
-        let packets = PacketCount::from_raw(notifications)?;
-        let format = self
-            .cable
-            .with(|c| c.stream(direction).map(|s| *s.format()))
+        let event = self.streams[index(direction)]
+            .as_ref()
+            .map(|s| s.event)
             .ok_or(NtStatus::INVALID_DEVICE_STATE)?;
+        let packets = PacketCount::from_raw(notifications)?;
+        let format = self.host.with_stream(direction, |s| *s.format())?;
         let geometry = BufferGeometry::plan(
             &format,
             requested_bytes,
@@ -219,109 +184,62 @@ impl DriverUnderTest for EngineDriver {
             true,
             &BufferLimits::DEFAULT,
         )?;
-        // Everything that can fail comes first, so a failure leaves the stream untouched.
-        let event = EventHandle::host(0x1000 + index(direction)).ok_or(NtStatus::UNSUCCESSFUL)?;
-        let ctx = Arc::new(StreamContext {
-            cable: Arc::clone(&self.cable),
-            platform: self.platform.clone(),
-            direction,
-            timer: Mutex::new(None),
-            event,
-            notifications: Mutex::new(Vec::new()),
-            callbacks: AtomicU64::new(0),
-        });
-        let timer = self.platform.create_timer(TimerTarget {
-            callback: on_timer,
-            context: Arc::as_ptr(&ctx).cast(),
-        })?;
         let memory = self.platform.allocate(geometry.span_bytes() as usize)?;
         let view = ClientBuffer {
             ptr: memory.as_ptr(),
             span: memory.len(),
             geometry,
         };
-        if let Err((e, memory)) = self
-            .cable
-            .with(|c| ops::attach_buffer(c, direction, memory, geometry))
-        {
+        if let Err((e, memory)) = self.host.attach_buffer(direction, memory, geometry) {
             self.platform.free(memory);
-            return Err(e.into());
+            return Err(e);
         }
-        if let Err(e) = self
-            .cable
-            .with(|c| ops::register_event(c, direction, event))
-        {
-            if let Ok(memory) = self.cable.with(|c| ops::detach_buffer(c, direction)) {
+        if let Err(e) = self.host.register_event(direction, event) {
+            if let Ok(memory) = self.host.detach_buffer(direction) {
                 self.platform.free(memory);
             }
-            return Err(e.into());
+            return Err(e);
         }
-        *ctx.timer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(timer);
-        self.streams[index(direction)] = Some(ctx);
         Ok(view)
     }
 
     fn set_state(&mut self, direction: Direction, state: KsState) -> Result<(), NtStatus> {
-        let now = self.platform.now();
-        let request = self
-            .cable
-            .with(|c| ops::set_state(c, direction, state, now))?;
-        self.apply_timer(direction, request);
-        Ok(())
+        self.host.set_state(direction, state)
     }
 
     fn position(&mut self, direction: Direction) -> Result<Position, NtStatus> {
-        let now = self.platform.now();
-        Ok(self.cable.with(|c| ops::position(c, direction, now))?)
+        self.host.position(direction)
     }
 
     fn write_packet(&mut self, number: u32, flags: u32, eos_bytes: u32) -> Result<(), NtStatus> {
-        let now = self.platform.now();
-        Ok(self
-            .cable
-            .with(|c| ops::set_write_packet(c, number, flags, eos_bytes, now))?)
+        self.host.set_write_packet(number, flags, eos_bytes)
     }
 
     fn read_packet(&mut self) -> Result<ReadPacket, NtStatus> {
-        let now = self.platform.now();
-        Ok(self.cable.with(|c| ops::read_packet(c, now))?)
+        self.host.read_packet()
     }
 
     fn take_notifications(&mut self, direction: Direction) -> Vec<Ticks> {
         self.streams[index(direction)]
             .as_ref()
-            .map_or_else(Vec::new, |ctx| {
-                std::mem::take(
-                    &mut *ctx
-                        .notifications
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner),
-                )
-            })
+            .map_or_else(Vec::new, |s| s.notes.take())
     }
 
     fn stats(&mut self, direction: Direction) -> Option<StreamStats> {
-        self.cable.with(|c| c.stream(direction).map(|s| *s.stats()))
+        self.host.with_stream(direction, |s| *s.stats()).ok()
+    }
+
+    fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus> {
+        self.host.set_presence(presence);
+        Ok(())
     }
 
     fn close(&mut self, direction: Direction) -> Result<(), NtStatus> {
-        let Some(ctx) = self.streams[index(direction)].take() else {
+        let Some(stream) = self.streams[index(direction)].take() else {
             return Err(NtStatus::INVALID_DEVICE_STATE);
         };
-        // Timer first: after this no callback can reach the context.
-        drop(
-            ctx.timer
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take(),
-        );
-        let now = self.platform.now();
-        let _ = self
-            .cable
-            .with(|c| ops::unregister_event(c, direction, ctx.event));
-        if let Some(buffer) = self.cable.with(|c| ops::close(c, direction, now)) {
+        let _ = self.host.unregister_event(direction, stream.event);
+        if let Some(buffer) = self.host.close_stream(direction) {
             self.platform.free(buffer);
         }
         Ok(())

@@ -8,6 +8,7 @@
 //! callbacks, and records enough (audio, notification times, positions) to prove the three
 //! identical.
 
+use cadenza_engine::device::Presence;
 use cadenza_engine::format::Format;
 use cadenza_engine::geometry::BufferGeometry;
 use cadenza_engine::platform::Platform;
@@ -76,6 +77,18 @@ pub trait DriverUnderTest {
         true
     }
     fn platform(&self) -> &SimPlatform;
+    /// Whether the device has an endpoint in `direction` (a tone source has no render
+    /// endpoint, a null sink no capture endpoint).
+    fn has_endpoint(&self, _direction: Direction) -> bool {
+        true
+    }
+    /// What the driver told the framework about the endpoint pair (friendly name, packet-size
+    /// constraints), as the framework recorded it.
+    fn published(&self) -> Published;
+    /// The device leaves D0 / returns to D0 / is surprise-removed, as the framework reports it
+    /// to the driver (PortCls: IAdapterPowerManagement::PowerChangeState and
+    /// IRP_MN_SURPRISE_REMOVAL; ACX: EvtDeviceD0Exit / D0Entry, EvtDeviceSurpriseRemoval).
+    fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus>;
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus>;
     fn allocate(
         &mut self,
@@ -92,6 +105,58 @@ pub trait DriverUnderTest {
     fn stats(&mut self, direction: Direction) -> Option<StreamStats>;
     /// Frees the buffer and destroys the stream.
     fn close(&mut self, direction: Direction) -> Result<(), NtStatus>;
+}
+
+/// What a driver published for its endpoint pair, as the framework stored it: each
+/// device-interface property (format id, property id, `DEVPROP_TYPE_*`, value bytes).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Published {
+    pub properties: Vec<(cadenza_engine::Guid, u32, u32, Vec<u8>)>,
+}
+
+impl Published {
+    /// Records what a driver sets from `properties` (the host's
+    /// [`EndpointFacts::properties`](cadenza_engine::host::EndpointFacts::properties)).
+    pub fn record(properties: &[cadenza_engine::host::InterfaceProperty<'_>]) -> Published {
+        Published {
+            properties: properties
+                .iter()
+                .map(|p| (p.key, p.pid, p.devprop_type, p.bytes.to_vec()))
+                .collect(),
+        }
+    }
+
+    /// The value of the property `key`, if published.
+    pub fn value(&self, key: cadenza_engine::Guid) -> Option<&[u8]> {
+        self.properties
+            .iter()
+            .find(|p| p.0 == key)
+            .map(|p| p.3.as_slice())
+    }
+
+    /// The friendly name as text (without its NUL), if published.
+    pub fn name(&self) -> Option<String> {
+        let bytes = self.value(cadenza_engine::host::DEVPKEY_DEVICEINTERFACE_FRIENDLYNAME)?;
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|&u| u != 0)
+            .collect();
+        Some(String::from_utf16_lossy(&units))
+    }
+
+    /// The packet-size constraints' `MinPacketPeriodInHns`, if published.
+    pub fn min_packet_period_hns(&self) -> Option<u32> {
+        let b = self.value(cadenza_engine::host::DEVPKEY_KSAUDIO_PACKETSIZE_CONSTRAINTS2)?;
+        Some(u32::from_le_bytes(b.get(0..4)?.try_into().ok()?))
+    }
+}
+
+/// A presence change during a run, at a time from the render start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresenceEvent {
+    pub after_render_start_ticks: u64,
+    pub presence: Presence,
 }
 
 /// What to run.
@@ -112,6 +177,10 @@ pub struct LoopbackConfig {
     pub render_delay_ticks: u64,
     /// The render client stops writing after this many packets (misbehaving-client tests).
     pub render_stops_after: Option<u64>,
+    /// Power changes and removal during the run, in time order. After a return to D0 the
+    /// clients restart their streams (PAUSE → RUN), as the audio engine does; after removal
+    /// they only shut down.
+    pub presence_events: Vec<PresenceEvent>,
 }
 
 impl LoopbackConfig {
@@ -128,6 +197,7 @@ impl LoopbackConfig {
             lateness: Lateness::OnTime,
             render_delay_ticks: freq.hz() / 1000 * 3 + 1_234,
             render_stops_after: None,
+            presence_events: Vec::new(),
         }
     }
 
@@ -382,43 +452,260 @@ struct Records {
 /// Lets each client react to the notifications it received since the last timer expiry.
 fn deliver_notifications<D: DriverUnderTest + ?Sized>(
     d: &mut D,
-    render: &mut RenderClient,
-    capture: &mut CaptureClient,
+    render: &mut Option<RenderClient>,
+    capture: &mut Option<CaptureClient>,
     packet_mode: bool,
     records: &mut Records,
 ) -> Result<(), NtStatus> {
     let now = d.platform().now();
-    for t in d.take_notifications(Direction::Render) {
-        records.render_notes.push(t);
-        let frames = render.on_notification(d, packet_mode)?;
-        records.positions.push(PositionSample {
-            at: now,
-            direction: Direction::Render,
-            frames,
-        });
+    if let Some(render) = render.as_mut() {
+        for t in d.take_notifications(Direction::Render) {
+            records.render_notes.push(t);
+            let frames = render.on_notification(d, packet_mode)?;
+            records.positions.push(PositionSample {
+                at: now,
+                direction: Direction::Render,
+                frames,
+            });
+        }
     }
-    for t in d.take_notifications(Direction::Capture) {
-        records.capture_notes.push(t);
-        let frames = capture.on_notification(d, packet_mode)?;
-        records.positions.push(PositionSample {
-            at: now,
-            direction: Direction::Capture,
-            frames,
-        });
+    if let Some(capture) = capture.as_mut() {
+        for t in d.take_notifications(Direction::Capture) {
+            records.capture_notes.push(t);
+            let frames = capture.on_notification(d, packet_mode)?;
+            records.positions.push(PositionSample {
+                at: now,
+                direction: Direction::Capture,
+                frames,
+            });
+        }
     }
     Ok(())
 }
 
-/// Stops both streams and destroys them, as a client closing its audio clients does.
-fn shut_down<D: DriverUnderTest + ?Sized>(d: &mut D) -> Result<(), NtStatus> {
-    for direction in [Direction::Render, Direction::Capture] {
-        step_to(d, direction, KsState::Stop, KsState::Run)?;
+/// Stops the open streams and destroys them, as a client closing its audio clients does.
+fn shut_down<D: DriverUnderTest + ?Sized>(
+    d: &mut D,
+    open: &[Direction],
+    from: KsState,
+) -> Result<(), NtStatus> {
+    for &direction in open {
+        step_to(d, direction, KsState::Stop, from)?;
         d.close(direction)?;
     }
     Ok(())
 }
 
+/// Frames a stream that ran over `intervals` (start, end ticks) has played: each running
+/// stretch adds the exact frames of its own length (a paused stream resumes where it was).
+fn exact_frames(intervals: &[(u64, u64)], rate: u32, freq: CounterFrequency) -> u64 {
+    intervals
+        .iter()
+        .map(|&(a, b)| cadenza_engine::time::ticks_to_frames(b.saturating_sub(a), rate, freq))
+        .sum()
+}
+
+/// Running stretches `(start, end)` of each stream, in counter ticks (`end` is `u64::MAX`
+/// while running), for the exact expected positions.
+#[derive(Default)]
+struct Runs {
+    render: Vec<(u64, u64)>,
+    capture: Vec<(u64, u64)>,
+}
+
+impl Runs {
+    fn start(list: &mut Vec<(u64, u64)>, now: u64) {
+        list.push((now, u64::MAX));
+    }
+
+    fn stop_all(&mut self, now: u64) {
+        for list in [&mut self.render, &mut self.capture] {
+            if let Some(last) = list.last_mut()
+                && last.1 == u64::MAX
+            {
+                last.1 = now;
+            }
+        }
+    }
+}
+
+/// Opens, allocates and prepares the clients of the endpoints the device has.
+fn open_clients<D: DriverUnderTest + ?Sized>(
+    d: &mut D,
+    config: &LoopbackConfig,
+) -> Result<(Option<RenderClient>, Option<CaptureClient>), NtStatus> {
+    let mut capture = None;
+    if d.has_endpoint(Direction::Capture) {
+        d.open(Direction::Capture, &config.capture)?;
+        let buffer = d.allocate(
+            Direction::Capture,
+            config.buffer_bytes(&config.capture),
+            config.packets,
+        )?;
+        capture = Some(CaptureClient {
+            buffer,
+            captured: Vec::new(),
+            next_packet: 0,
+            read_frames: 0,
+        });
+    }
+    let mut render = None;
+    if d.has_endpoint(Direction::Render) {
+        d.open(Direction::Render, &config.render)?;
+        let buffer = d.allocate(
+            Direction::Render,
+            config.buffer_bytes(&config.render),
+            config.packets,
+        )?;
+        render = Some(RenderClient {
+            buffer,
+            format: config.render,
+            next_packet: 0,
+            written_frames: 0,
+            skipped: 0,
+            stops_after: config.render_stops_after,
+        });
+    }
+    Ok((render, capture))
+}
+
+/// The positions a client can still read (0 for a missing endpoint).
+fn final_positions<D: DriverUnderTest + ?Sized>(d: &mut D) -> Result<(u64, u64), NtStatus> {
+    let mut at = |dir: Direction| -> Result<u64, NtStatus> {
+        if d.has_endpoint(dir) {
+            Ok(d.position(dir)?.frames)
+        } else {
+            Ok(0)
+        }
+    };
+    Ok((at(Direction::Render)?, at(Direction::Capture)?))
+}
+
+/// What delivering a presence event did.
+enum AfterEvent {
+    /// The run goes on (`running`: the streams run).
+    Continue { running: bool },
+    /// The device was removed; the positions frozen at removal.
+    Removed((u64, u64)),
+}
+
+/// Delivers `presence` to the driver at the current time, as the framework reports it, and
+/// restarts the streams after a return to D0, as the audio engine does.
+fn deliver_presence<D: DriverUnderTest + ?Sized>(
+    d: &mut D,
+    presence: Presence,
+    running: bool,
+    open: &[Direction],
+    runs: &mut Runs,
+) -> Result<AfterEvent, NtStatus> {
+    let now = d.platform().now().0;
+    match presence {
+        Presence::Present if !running => {
+            d.set_presence(Presence::Present)?;
+            // Capture first, as at the start.
+            for dir in [Direction::Capture, Direction::Render] {
+                if open.contains(&dir) {
+                    d.set_state(dir, KsState::Run)?;
+                }
+            }
+            Runs::start(&mut runs.render, now);
+            Runs::start(&mut runs.capture, now);
+            Ok(AfterEvent::Continue { running: true })
+        }
+        Presence::Present => Ok(AfterEvent::Continue { running }),
+        Presence::PoweredDown => {
+            d.set_presence(presence)?;
+            runs.stop_all(now);
+            Ok(AfterEvent::Continue { running: false })
+        }
+        Presence::Removed => {
+            // What the clients saw last: removal freezes the streams here.
+            let frozen = final_positions(d)?;
+            d.set_presence(presence)?;
+            runs.stop_all(now);
+            Ok(AfterEvent::Removed(frozen))
+        }
+    }
+}
+
+/// The clients and what they recorded, while the scenario runs.
+struct RunState {
+    render: Option<RenderClient>,
+    capture: Option<CaptureClient>,
+    records: Records,
+    runs: Runs,
+    /// The streams run (false while the device is out of D0 or removed).
+    running: bool,
+    /// The positions frozen at removal, if the device was removed.
+    removed_at: Option<(u64, u64)>,
+}
+
+/// Runs timers and delivers notifications and presence events until `end` (or removal).
+fn drive<D: DriverUnderTest + ?Sized>(
+    d: &mut D,
+    config: &LoopbackConfig,
+    st: &mut RunState,
+    (start, render_start, end): (Ticks, Ticks, Ticks),
+    progress: &mut dyn FnMut(f64),
+) -> Result<(), NtStatus> {
+    let platform = d.platform().clone();
+    let open: Vec<Direction> = [Direction::Render, Direction::Capture]
+        .into_iter()
+        .filter(|&dir| d.has_endpoint(dir))
+        .collect();
+    let mut events = config.presence_events.iter().peekable();
+    let mut render_started = st.render.is_none();
+    let mut last_progress = 0.0;
+    loop {
+        let next_event = events
+            .peek()
+            .map(|e| Ticks(render_start.0.saturating_add(e.after_render_start_ticks)));
+        let mut limit = if render_started { end } else { render_start };
+        if let Some(at) = next_event.filter(|_| render_started) {
+            limit = Ticks(limit.0.min(at.0));
+        }
+        if platform.fire_next(limit).is_none() {
+            if !render_started {
+                step_to(d, Direction::Render, KsState::Run, KsState::Pause)?;
+                Runs::start(&mut st.runs.render, platform.now().0);
+                render_started = true;
+                continue;
+            }
+            let Some(event) = events.next_if(|_| next_event.is_some_and(|at| at <= end)) else {
+                return Ok(());
+            };
+            platform.advance_to(limit);
+            match deliver_presence(d, event.presence, st.running, &open, &mut st.runs)? {
+                AfterEvent::Continue { running } => st.running = running,
+                AfterEvent::Removed(frozen) => {
+                    st.running = false;
+                    st.removed_at = Some(frozen);
+                    return Ok(());
+                }
+            }
+            continue;
+        }
+        deliver_notifications(
+            d,
+            &mut st.render,
+            &mut st.capture,
+            config.packet_mode,
+            &mut st.records,
+        )?;
+        let done = platform.now().since(start) as f64 / end.since(start).max(1) as f64;
+        if done - last_progress >= 0.01 {
+            last_progress = done;
+            progress(done);
+        }
+    }
+}
+
 /// Runs the loopback scenario on `d`. `progress` is called with the fraction done.
+///
+/// The clients use the endpoints the device has: both for a cable, capture only for a tone
+/// source, render only for a null sink. Presence events are delivered at their times; after
+/// a return to D0 the clients restart their streams, after removal they shut them down and
+/// the run ends there (positions are then the ones frozen at removal).
 pub fn run_loopback<D: DriverUnderTest + ?Sized>(
     d: &mut D,
     config: &LoopbackConfig,
@@ -428,107 +715,82 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
     platform.set_lateness(config.lateness.clone());
     let freq = platform.frequency();
     let live_before = platform.live_allocations().0;
-
-    d.open(Direction::Capture, &config.capture)?;
-    d.open(Direction::Render, &config.render)?;
-    let cbuf = d.allocate(
-        Direction::Capture,
-        config.buffer_bytes(&config.capture),
-        config.packets,
-    )?;
-    let rbuf = d.allocate(
-        Direction::Render,
-        config.buffer_bytes(&config.render),
-        config.packets,
-    )?;
-
-    let mut render = RenderClient {
-        buffer: rbuf,
-        format: config.render,
-        next_packet: 0,
-        written_frames: 0,
-        skipped: 0,
-        stops_after: config.render_stops_after,
+    let (render, capture) = open_clients(d, config)?;
+    let mut st = RunState {
+        render,
+        capture,
+        records: Records::default(),
+        runs: Runs::default(),
+        running: true,
+        removed_at: None,
     };
-    let mut capture = CaptureClient {
-        buffer: cbuf,
-        captured: Vec::new(),
-        next_packet: 0,
-        read_frames: 0,
-    };
-    let mut records = Records::default();
 
     let start = platform.now();
     let expiries_before = platform.expiries();
-    step_to(d, Direction::Capture, KsState::Run, KsState::Stop)?;
-    step_to(d, Direction::Render, KsState::Pause, KsState::Stop)?;
-    // Pre-fill the whole buffer before RUN, as WASAPI does.
-    render.prefill(d, config.packet_mode)?;
-
+    if st.capture.is_some() {
+        step_to(d, Direction::Capture, KsState::Run, KsState::Stop)?;
+        Runs::start(&mut st.runs.capture, start.0);
+    }
+    if let Some(r) = st.render.as_mut() {
+        step_to(d, Direction::Render, KsState::Pause, KsState::Stop)?;
+        // Pre-fill the whole buffer before RUN, as WASAPI does.
+        r.prefill(d, config.packet_mode)?;
+    }
     let render_start = Ticks(start.0 + config.render_delay_ticks);
     let end = Ticks(render_start.0 + config.duration_ticks);
-    let mut render_started = false;
-    let mut last_progress = 0.0;
-    loop {
-        let limit = if render_started { end } else { render_start };
-        let fired = platform.fire_next(limit);
-        if fired.is_none() {
-            if render_started {
-                break;
-            }
-            step_to(d, Direction::Render, KsState::Run, KsState::Pause)?;
-            render_started = true;
-            continue;
-        }
-        deliver_notifications(
-            d,
-            &mut render,
-            &mut capture,
-            config.packet_mode,
-            &mut records,
-        )?;
-        let done = platform.now().since(start) as f64 / end.since(start).max(1) as f64;
-        if done - last_progress >= 0.01 {
-            last_progress = done;
-            progress(done);
-        }
-    }
+    drive(d, config, &mut st, (start, render_start, end), progress)?;
     progress(1.0);
 
-    let final_render = d.position(Direction::Render)?.frames;
-    let final_capture = d.position(Direction::Capture)?.frames;
+    st.runs.stop_all(platform.now().0);
+    let (final_render, final_capture) = match st.removed_at {
+        Some(frozen) => frozen,
+        None => final_positions(d)?,
+    };
     let elapsed = platform.now().since(start);
     let render_stats = d.stats(Direction::Render).unwrap_or_default();
     let capture_stats = d.stats(Direction::Capture).unwrap_or_default();
-    shut_down(d)?;
+    let open: Vec<Direction> = [Direction::Render, Direction::Capture]
+        .into_iter()
+        .filter(|&dir| d.has_endpoint(dir))
+        .collect();
+    let from = if st.running {
+        KsState::Run
+    } else {
+        KsState::Pause
+    };
+    shut_down(d, &open, from)?;
 
-    let rendered_frames = render.written_frames.min(final_render);
-    let check = check_loopback(
-        &config.render,
-        &config.capture,
-        rendered_frames,
-        &capture.captured,
-    );
-    let exact = |ticks: u64, rate: u32| cadenza_engine::time::ticks_to_frames(ticks, rate, freq);
+    let rendered_frames = st
+        .render
+        .as_ref()
+        .map_or(0, |r| r.written_frames.min(final_render));
+    let captured = st.capture.map(|c| c.captured).unwrap_or_default();
+    let check = if open.len() == 2 {
+        check_loopback(&config.render, &config.capture, rendered_frames, &captured)
+    } else {
+        Check::not_compared()
+    };
+    let expected =
+        |runs: &[(u64, u64)], format: &Format| exact_frames(runs, format.rate().hz(), freq);
     Ok(LoopbackResult {
         framework: d.framework(),
         config: config.clone(),
         freq,
-        captured: capture.captured,
+        captured,
         rendered_frames,
         check,
         render_stats,
         capture_stats,
-        render_notifications: records.render_notes,
-        capture_notifications: records.capture_notes,
-        positions: records.positions,
+        render_notifications: st.records.render_notes,
+        capture_notifications: st.records.capture_notes,
+        positions: st.records.positions,
         timer_expiries: platform.expiries() - expiries_before,
         elapsed_ticks: elapsed,
         final_render_frames: final_render,
         final_capture_frames: final_capture,
-        expected_render_frames: exact(end.since(render_start), config.render.rate().hz()),
-        expected_capture_frames: exact(elapsed, config.capture.rate().hz()),
-        client_skipped_packets: render.skipped,
+        expected_render_frames: expected(&st.runs.render, &config.render),
+        expected_capture_frames: expected(&st.runs.capture, &config.capture),
+        client_skipped_packets: st.render.as_ref().map_or(0, |r| r.skipped),
         leaked_buffers: platform.live_allocations().0.saturating_sub(live_before),
     })
 }

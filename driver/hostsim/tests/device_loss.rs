@@ -63,7 +63,8 @@ fn run_for(platform: &SimPlatform, ticks: u64) {
 
 fn set_presence(d: &EngineDriver, presence: Presence) -> [(Direction, TimerRequest); 2] {
     let now = d.platform().now();
-    d.with_cable(|c| ops::set_presence(c, presence, now))
+    d.host()
+        .with_device(|c| ops::set_presence(c, presence, now))
 }
 
 /// Every operation on a cable that is not present: `expected`, except cleanup (stepping
@@ -86,7 +87,7 @@ fn every_op_refused(d: &mut EngineDriver, platform: &SimPlatform, expected: NtSt
         // Up: refused. The streams were frozen in PAUSE.
         assert_eq!(d.set_state(dir, KsState::Run), Err(expected), "{dir:?}");
         assert_eq!(d.position(dir).unwrap_err(), expected, "{dir:?}");
-        d.with_cable(|c| {
+        d.host().with_device(|c| {
             assert_eq!(
                 c.stream(dir).map(cadenza_engine::stream::Stream::state),
                 Some(KsState::Pause)
@@ -117,7 +118,10 @@ fn every_op_refused(d: &mut EngineDriver, platform: &SimPlatform, expected: NtSt
         let geometry = d
             .with_cable(|c| c.stream(dir).and_then(|s| s.geometry().copied()))
             .expect("geometry");
-        match d.with_cable(|c| ops::attach_buffer(c, dir, memory, geometry)) {
+        match d
+            .host()
+            .with_device(|c| ops::attach_buffer(c, dir, memory, geometry))
+        {
             Ok(()) => panic!("buffer attached to a device that is not present"),
             Err((e, memory)) => {
                 assert_eq!(NtStatus::from(e), expected);
@@ -238,7 +242,7 @@ fn surprise_removal_refuses_every_op_for_good_and_cleans_up() {
         let requests = set_presence(d, Presence::Present);
         assert!(requests.iter().all(|(_, r)| *r == TimerRequest::None));
         assert_eq!(
-            d.with_cable(|c| AudioDevice::presence(c)),
+            d.host().with_device(|c| AudioDevice::presence(c)),
             Presence::Removed
         );
         assert_eq!(

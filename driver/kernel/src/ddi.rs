@@ -368,6 +368,14 @@ integers! {
     [Header] MM_PAGE_PRIORITY = u32;
     /// `ExAllocatePool2` flags (Windows 10 2004).
     [Documentation] POOL_FLAGS = u64;
+    [Header] USHORT = u16;
+    /// A UTF-16 code unit.
+    [Header] WCHAR = u16;
+    [Header] NTSTATUS = i32;
+    /// A locale id; device-interface properties are set with 0 (LOCALE_NEUTRAL).
+    [Header] LCID = u32;
+    /// `DEVPROP_TYPE_*` (devpropdef.h).
+    [Header] DEVPROPTYPE = u32;
 }
 
 opaque! {
@@ -381,6 +389,13 @@ opaque! {
     EXT_DELETE_PARAMETERS => "struct _EXT_DELETE_PARAMETERS";
     /// A process object (the `Process` field of an MDL).
     EPROCESS => "struct _EPROCESS";
+    /// A device object (here: a physical device object, the PDO).
+    DEVICE_OBJECT => "struct _DEVICE_OBJECT";
+    /// A GUID: 16 bytes, 4-aligned; callers pass [`crate::interface::GuidRepr`].
+    GUID => "struct _GUID";
+    /// A device property key `{GUID fmtid; ULONG pid;}`; callers pass
+    /// [`crate::interface::PropertyKeyRepr`].
+    DEVPROPKEY => "struct _DEVPROPKEY";
 }
 
 pointers! {
@@ -396,6 +411,12 @@ pointers! {
     [Header] PEXT_DELETE_PARAMETERS = *mut EXT_DELETE_PARAMETERS;
     [Header] PEPROCESS = *mut EPROCESS;
     [Header] PMDL = *mut MDL;
+    [Header] PWSTR = *mut WCHAR;
+    [Header] PUNICODE_STRING = *mut UNICODE_STRING;
+    [Header] PDEVICE_OBJECT = *mut DEVICE_OBJECT;
+    [Header] LPCGUID = *const GUID;
+    /// `const DEVPROPKEY *` (mingw-w64 has no name for it; the WDK's prototype spells it out).
+    [Documentation] PCDEVPROPKEY = *const DEVPROPKEY;
 }
 
 fn_pointers! {
@@ -409,6 +430,14 @@ structs! {
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     struct LARGE_INTEGER {
         QuadPart: LONGLONG,
+    }
+
+    /// A counted UTF-16 string (`Length` and `MaximumLength` in bytes, no NUL needed).
+    #[derive(Debug)]
+    struct UNICODE_STRING {
+        Length: USHORT,
+        MaximumLength: USHORT,
+        Buffer: PWSTR,
     }
 
     /// A memory descriptor list header (the page-frame array follows it in memory).
@@ -537,6 +566,28 @@ functions! {
         /// Frees the pages of an MDL from `MmAllocatePagesForMdlEx` (not the MDL itself).
         /// IRQL ≤ APC_LEVEL.
         [Header] fn MmFreePagesFromMdl(MemoryDescriptorList: PMDL) -> VOID;
+        /// Registers (or, when already registered, finds) the device interface of class
+        /// `InterfaceClassGuid` with `ReferenceString` on a PDO and returns its symbolic link in
+        /// a string the caller frees with `RtlFreeUnicodeString`. PASSIVE_LEVEL.
+        [Header] fn IoRegisterDeviceInterface(
+            PhysicalDeviceObject: PDEVICE_OBJECT,
+            InterfaceClassGuid: LPCGUID,
+            ReferenceString: PUNICODE_STRING,
+            SymbolicLinkName: PUNICODE_STRING,
+        ) -> NTSTATUS;
+        /// Sets a device-interface property (Windows Vista; missing from mingw-w64).
+        /// PASSIVE_LEVEL.
+        [Documentation] fn IoSetDeviceInterfacePropertyData(
+            SymbolicLinkName: PUNICODE_STRING,
+            PropertyKey: PCDEVPROPKEY,
+            Lcid: LCID,
+            Flags: ULONG,
+            Type: DEVPROPTYPE,
+            Size: ULONG,
+            Data: PVOID,
+        ) -> NTSTATUS;
+        /// Frees a string the kernel allocated (the symbolic link above). PASSIVE_LEVEL.
+        [Header] fn RtlFreeUnicodeString(UnicodeString: PUNICODE_STRING) -> VOID;
     }
     extern "C" variadic {
         /// Prints to the kernel debugger if `ComponentId`/`Level` are enabled. `__cdecl`.

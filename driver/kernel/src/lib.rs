@@ -24,6 +24,7 @@ extern crate std;
 pub mod ddi;
 pub mod debug_text;
 pub mod due_time;
+pub mod interface;
 pub mod mdl;
 pub mod pool;
 

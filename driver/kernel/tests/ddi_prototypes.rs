@@ -54,6 +54,10 @@ typedef ULONG64 POOL_FLAGS;
 NTKERNELAPI PVOID NTAPI ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag);
 /* Windows 8: OR'd into MM_PAGE_PRIORITY */
 #define MdlMappingNoExecute 0x40000000
+/* Windows Vista: wdm.h (nf-wdm-iosetdeviceinterfacepropertydata) */
+typedef const DEVPROPKEY *PCDEVPROPKEY;
+NTKERNELAPI NTSTATUS NTAPI IoSetDeviceInterfacePropertyData(PUNICODE_STRING SymbolicLinkName,
+    PCDEVPROPKEY PropertyKey, LCID Lcid, ULONG Flags, DEVPROPTYPE Type, ULONG Size, PVOID Data);
 
 /* ---- Assertions generated from the Rust side ---- */
 ";
@@ -64,6 +68,8 @@ const DECLARED_FROM_DOCUMENTATION: &[&str] = &[
     "POOL_FLAGS",
     "POOL_FLAG_NON_PAGED",
     "MdlMappingNoExecute",
+    "PCDEVPROPKEY",
+    "IoSetDeviceInterfacePropertyData",
 ];
 
 /// The C file being generated, and how many assertions it holds.

@@ -966,7 +966,7 @@ pub struct MemoryFigure {
 }
 
 /// Notifies nothing (sizes only).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct NoNotify;
 
 impl cadenza_acx::PacketNotify for NoNotify {
@@ -978,7 +978,7 @@ pub fn memory() -> Vec<MemoryFigure> {
     let cable = size_of::<Cable>();
     let cable_own = cable - 2 * size_of::<Option<Stream>>();
     let wave = size_of::<cadenza_portcls::stream::WaveStream<SimPlatform>>();
-    let portcls_cable = size_of::<cadenza_portcls::device::CableDevice<SimPlatform>>();
+    let portcls_cable = size_of::<cadenza_portcls::device::PcHost<SimPlatform>>();
     let acx = size_of::<cadenza_acx::AcxStream<SimPlatform, NoNotify>>();
     vec![
         MemoryFigure {
@@ -1001,13 +1001,14 @@ pub fn memory() -> Vec<MemoryFigure> {
         MemoryFigure {
             name: "PortCls WaveStream<SimPlatform>",
             bytes: wave,
-            note: "the miniport stream object (COM vtables, refcount, buffer slot, timer handle); \
-                   kernel build holds a KernelPlatform instead of the simulator handle",
+            note: "the miniport stream object (COM vtables, refcount, host handle, buffer slot); \
+                   its timer lives in the pair's device host",
         },
         MemoryFigure {
-            name: "PortCls CableDevice<SimPlatform>",
+            name: "PortCls PcHost<SimPlatform> (the engine's DeviceHost)",
             bytes: portcls_cable,
-            note: "per cable (shared by its two streams): lock + cable + pin capabilities",
+            note: "per endpoint pair (shared by its two streams): lock, boxed device pointer, \
+                   two timer slots, pin capabilities, endpoint facts; the device itself is boxed",
         },
         MemoryFigure {
             name: "ACX AcxStream<SimPlatform, _> (outer)",

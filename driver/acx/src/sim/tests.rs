@@ -29,7 +29,7 @@ fn capture() -> CircuitId {
     CircuitId::new(0, Direction::Capture).unwrap()
 }
 
-fn device(platform: &SimPlatform) -> AcxDevice<SimPlatform> {
+fn device(platform: &SimPlatform) -> AcxDevice<SimPlatform, PacketRecorder> {
     AcxDevice::new(platform.clone(), &DeviceConfig::default(), P()).unwrap()
 }
 
@@ -524,11 +524,11 @@ fn a_device_that_cannot_allocate_its_rings_frees_what_it_had() {
         fail_timers: vec![],
     });
     assert_eq!(
-        AcxDevice::new(platform.clone(), &config, P()).err(),
+        AcxDevice::<_, PacketRecorder>::new(platform.clone(), &config, P()).err(),
         Some(NtStatus::INSUFFICIENT_RESOURCES)
     );
     assert_eq!(platform.live_allocations(), (0, 0));
-    let dev = AcxDevice::new(platform.clone(), &config, P()).unwrap();
+    let dev = AcxDevice::<_, PacketRecorder>::new(platform.clone(), &config, P()).unwrap();
     assert_eq!(dev.model().circuits().len(), 6);
     assert_eq!(platform.live_allocations().0, 3);
     drop(dev);
@@ -590,6 +590,7 @@ impl Platform for CountingPlatform {
     }
 }
 
+#[derive(Clone)]
 struct LockFreeCheck(std::sync::Arc<std::sync::Mutex<Vec<u32>>>);
 
 impl PacketNotify for LockFreeCheck {

@@ -7,7 +7,7 @@
 use crate::format::range::{RateSet, SampleTypeSet};
 use crate::format::{Channels, SampleType};
 
-use super::device_config::DeviceConfig;
+use super::device_config::{DeviceConfig, DeviceKind};
 use super::keys::{
     CABLES_MAX, KeyId, PERIOD_US_MAX, PERIOD_US_MIN, RegType, TONE_HZ_MAX, TONE_HZ_MIN,
 };
@@ -164,7 +164,7 @@ impl DeviceConfig {
             KeyId::PeriodUs => self.period_us = in_range(PERIOD_US_MIN, PERIOD_US_MAX)?,
             KeyId::ToneHz => self.tone_hz = in_range(TONE_HZ_MIN, TONE_HZ_MAX)?,
             // Reached only if the table and this match disagree; the table test covers it.
-            KeyId::SampleRates | KeyId::SampleTypes | KeyId::CableName => {
+            KeyId::SampleRates | KeyId::SampleTypes | KeyId::CableName | KeyId::DeviceKind => {
                 return Err(Problem::WrongType {
                     found: RegType::Dword.code(),
                 });
@@ -177,6 +177,13 @@ impl DeviceConfig {
         match key {
             KeyId::CableName => {
                 self.cable_name = check_name(s)?;
+                Ok(())
+            }
+            KeyId::DeviceKind => {
+                self.device_kind =
+                    DeviceKind::from_name(s).ok_or_else(|| Problem::UnknownDeviceKind {
+                        text: Excerpt::new(s),
+                    })?;
                 Ok(())
             }
             _ => Err(Problem::WrongType {
@@ -239,6 +246,7 @@ impl DeviceConfig {
             KeyId::PeriodUs => self.period_us = d.period_us,
             KeyId::CableName => self.cable_name = d.cable_name,
             KeyId::ToneHz => self.tone_hz = d.tone_hz,
+            KeyId::DeviceKind => self.device_kind = d.device_kind,
         }
     }
 }
@@ -786,6 +794,9 @@ pub(super) mod tests {
                 .prop_map(Owned::Sz)
                 .boxed(),
             KeyId::ToneHz => (TONE_HZ_MIN..=TONE_HZ_MAX).prop_map(Owned::Dword).boxed(),
+            KeyId::DeviceKind => prop::sample::select(DeviceKind::ALL.to_vec())
+                .prop_map(|k| Owned::Sz(k.name().into()))
+                .boxed(),
         }
     }
 

@@ -32,6 +32,49 @@ pub struct DeviceConfig {
     pub(super) period_us: u32,
     pub(super) cable_name: NameString,
     pub(super) tone_hz: u32,
+    pub(super) device_kind: DeviceKind,
+}
+
+/// What each endpoint pair of the device is (the `DeviceKind` key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DeviceKind {
+    /// A render endpoint looped back to a capture endpoint.
+    #[default]
+    Cable,
+    /// A capture endpoint recording a steady sine of `ToneHz`.
+    Tone,
+    /// A render endpoint that plays into nothing.
+    Null,
+}
+
+impl DeviceKind {
+    pub const ALL: [DeviceKind; 3] = [DeviceKind::Cable, DeviceKind::Tone, DeviceKind::Null];
+
+    /// The configuration value naming this kind.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DeviceKind::Cable => "cable",
+            DeviceKind::Tone => "tone",
+            DeviceKind::Null => "null",
+        }
+    }
+
+    /// The kind called `name` (ASCII case-insensitive, surrounding blanks ignored).
+    pub fn from_name(name: &str) -> Option<DeviceKind> {
+        let name = name.trim();
+        DeviceKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the kind has a pin in `direction`.
+    pub const fn has_pin(self, direction: crate::stream::Direction) -> bool {
+        match self {
+            DeviceKind::Cable => true,
+            DeviceKind::Tone => matches!(direction, crate::stream::Direction::Capture),
+            DeviceKind::Null => matches!(direction, crate::stream::Direction::Render),
+        }
+    }
 }
 
 impl Default for DeviceConfig {
@@ -50,6 +93,7 @@ impl Default for DeviceConfig {
             period_us: 10_000,
             cable_name,
             tone_hz: 440,
+            device_kind: DeviceKind::Cable,
         }
     }
 }
@@ -110,6 +154,11 @@ impl DeviceConfig {
     /// Frequency of the tone source in Hz; below half of every offered rate.
     pub const fn tone_hz(&self) -> u32 {
         self.tone_hz
+    }
+
+    /// What each endpoint pair is.
+    pub const fn device_kind(&self) -> DeviceKind {
+        self.device_kind
     }
 
     /// The default (shared-mode) format: the configured channels, the default rate and the

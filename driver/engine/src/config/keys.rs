@@ -106,7 +106,9 @@ keys! {
         reg_type: Dword,
         default: "1",
         range: "1 to 8",
-        meaning: "Number of loopback cables; each cable is one render and one capture endpoint.",
+        meaning: "Number of endpoint pairs: each is a render and a capture endpoint for a cable, \
+                  one capture endpoint for a tone source, one render endpoint for a null sink \
+                  (DeviceKind).",
     }
     Channels {
         name: "Channels",
@@ -144,8 +146,10 @@ keys! {
         reg_type: Dword,
         default: "10000",
         range: "1000 to 100000, any whole number of microseconds",
-        meaning: "Device period in microseconds: how often the virtual device moves audio; \
-                  each stream rounds it down to whole frames at its rate.",
+        meaning: "Device period in microseconds: the shortest packet period the drivers publish \
+                  to Windows (KSAUDIO_PACKETSIZE_CONSTRAINTS2) and the default processing \
+                  mode's packet, so the shared-mode audio engine runs at this period; each \
+                  stream rounds it down to whole frames at its rate.",
     }
     CableName {
         name: "CableName",
@@ -153,15 +157,26 @@ keys! {
         default: "Cadenza Cable {n}",
         range: "1 to 31 characters once numbered; no control characters, %, \", or braces \
                 other than {n}",
-        meaning: "Endpoint friendly name; {n} becomes the cable number (1, 2, ...). Without \
-                  {n}, the number is appended when there is more than one cable.",
+        meaning: "Endpoint friendly name, set on each pair's device interfaces when the device \
+                  starts; {n} becomes the pair number (1, 2, ...). Without {n}, the number is \
+                  appended when there is more than one pair.",
     }
     ToneHz {
         name: "ToneHz",
         reg_type: Dword,
         default: "440",
         range: "20 to 20000, and below half of the lowest of SampleRates",
-        meaning: "Frequency (Hz) of the tone source.",
+        meaning: "Frequency (Hz) of the tone source (DeviceKind tone).",
+    }
+    DeviceKind {
+        name: "DeviceKind",
+        reg_type: Sz,
+        default: "cable",
+        range: "cable, tone or null",
+        meaning: "What each endpoint pair is: cable (a render endpoint looped back to a capture \
+                  endpoint), tone (a capture endpoint that records a sine of ToneHz at -12 \
+                  dBFS) or null (a render endpoint that plays into nothing at the nominal \
+                  rate).",
     }
 }
 

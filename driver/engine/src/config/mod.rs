@@ -90,7 +90,7 @@ mod values;
 mod warnings;
 
 pub use builder::{ConfigBuilder, MissingKeys};
-pub use device_config::{DEFAULT_RATES, DeviceConfig};
+pub use device_config::{DEFAULT_RATES, DeviceConfig, DeviceKind};
 pub use keys::{KEYS, KeyId, KeySpec, RegType};
 pub use registry::{
     MAX_REGISTRY_TEXT, REG_DWORD, REG_MULTI_SZ, REG_SZ, RegValue, decode_registry_data,

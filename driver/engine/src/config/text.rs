@@ -184,6 +184,7 @@ impl DeviceConfig {
             // Quoted: a name may hold `;`, which would otherwise start a comment.
             KeyId::CableName => write!(out, "\"{}\"", self.cable_name),
             KeyId::ToneHz => write!(out, "{}", self.tone_hz),
+            KeyId::DeviceKind => out.write_str(self.device_kind.name()),
         }
     }
 }

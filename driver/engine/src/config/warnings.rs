@@ -75,6 +75,8 @@ pub enum Problem {
     UnsupportedRate { value: u32 },
     /// A sample-type name that is not one of [`SampleType::name`]'s.
     UnknownSampleType { text: Excerpt },
+    /// A `DeviceKind` that is not one of [`DeviceKind::name`](super::DeviceKind::name)'s.
+    UnknownDeviceKind { text: Excerpt },
     /// An empty list or name.
     Empty,
     /// A name longer than [`NAME_MAX_UNITS`](super::NAME_MAX_UNITS) once numbered, or a
@@ -169,6 +171,16 @@ impl fmt::Display for ConfigWarning {
             Problem::UnknownSampleType { text } => {
                 write!(f, "{text} is not a sample type (")?;
                 write_list(f, SampleType::ALL.into_iter().map(SampleType::name))?;
+                f.write_char(')')?;
+            }
+            Problem::UnknownDeviceKind { text } => {
+                write!(f, "{text} is not a device kind (")?;
+                write_list(
+                    f,
+                    super::DeviceKind::ALL
+                        .into_iter()
+                        .map(super::DeviceKind::name),
+                )?;
                 f.write_char(')')?;
             }
             Problem::Empty => f.write_str("is empty")?,

@@ -31,9 +31,10 @@
 //! cable time that render never wrote (render stopped or not yet started), it gets silence.
 
 use super::AudioDevice;
+use crate::channel_map::ChannelMap;
 use crate::config::DeviceConfig;
-use crate::convert::{convert, fill_silence};
-use crate::format::{Format, FormatError, SampleRate, SampleType};
+use crate::convert::{convert, convert_mapped, fill_silence};
+use crate::format::{Channels, Format, FormatError, SampleRate, SampleType};
 use crate::gain::Gain;
 use crate::platform::DmaBuffer;
 use crate::state::KsState;
@@ -158,8 +159,8 @@ pub struct Cable {
     freq: CounterFrequency,
     /// Underrun episodes (a packet-mode render client stopped writing) since creation.
     underrun_episodes: u64,
-    presence: super::Presence,
-    debug: Option<super::debug_link::DebugLink>,
+    /// The ring → capture channel map for the current pair of channel counts.
+    capture_map: ChannelMap,
 }
 
 impl Cable {
@@ -182,8 +183,7 @@ impl Cable {
             capture_gain: Gain::UNITY,
             freq,
             underrun_episodes: 0,
-            presence: super::Presence::Present,
-            debug: None,
+            capture_map: ChannelMap::new(Channels::STEREO, Channels::STEREO),
         }
     }
 
@@ -233,11 +233,6 @@ impl Cable {
             Direction::Render => &mut self.render_gain,
             Direction::Capture => &mut self.capture_gain,
         }
-    }
-
-    /// Records this cable's activity in the driver's trace ring and stream table.
-    pub fn set_debug_link(&mut self, link: super::debug_link::DebugLink) {
-        self.debug = Some(link);
     }
 
     pub const fn underrun_episodes(&self) -> u64 {
@@ -363,6 +358,15 @@ impl Cable {
         };
         let mut dropped = 0u64;
         let ring = &self.ring;
+        // The channel map between the ring's and the capture format: built once per pair of
+        // channel counts, not per call.
+        if let Some(rformat) = ring.format
+            && (self.capture_map.src_channels() != rformat.channels()
+                || self.capture_map.dst_channels() != cformat.channels())
+        {
+            self.capture_map = ChannelMap::new(rformat.channels(), cformat.channels());
+        }
+        let map = &self.capture_map;
         let Some(buffer) = capture.buffer_mut() else {
             return;
         };
@@ -390,7 +394,7 @@ impl Cable {
                     ) else {
                         break 'ranges;
                     };
-                    let _ = convert(src, &rformat, dst, &cformat, &self.capture_gain);
+                    let _ = convert_mapped(src, &rformat, dst, &cformat, &self.capture_gain, map);
                     n
                 } else {
                     // Not written (render idle) or already overwritten (reader too late).
@@ -415,19 +419,9 @@ impl Cable {
     }
 }
 
+/// Presence and the debug link are the [`VirtualDevice`](super::virtual_device::VirtualDevice)'s
+/// (their one owner); a bare cable is always present and records nothing.
 impl AudioDevice for Cable {
-    fn presence(&self) -> super::Presence {
-        self.presence
-    }
-
-    fn store_presence(&mut self, presence: super::Presence) {
-        self.presence = presence;
-    }
-
-    fn debug_link(&self) -> Option<&super::debug_link::DebugLink> {
-        self.debug.as_ref()
-    }
-
     fn stream(&self, direction: Direction) -> Option<&Stream> {
         match direction {
             Direction::Render => self.render.as_ref(),

@@ -113,7 +113,7 @@ pub const fn direction_arg(d: Direction) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::cable::Cable;
+    use crate::device::virtual_device::VirtualDevice;
     use crate::device::{Presence, ops};
     use crate::format::Format;
     use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
@@ -136,7 +136,7 @@ mod tests {
         const F: CounterFrequency = CounterFrequency::TEN_MHZ;
         let trace: &'static TraceRing<DEFAULT_CAPACITY> = Box::leak(Box::new(TraceRing::new()));
         let table: &'static StreamTable<DEFAULT_SLOTS> = Box::leak(Box::new(StreamTable::new()));
-        let mut cable = Cable::new(memory(1 << 16), F);
+        let mut cable = VirtualDevice::cable(memory(1 << 16), F);
         cable.set_debug_link(DebugLink {
             trace,
             table,

@@ -18,6 +18,7 @@ pub mod hardware;
 pub mod null_sink;
 pub mod ops;
 pub mod tone_source;
+pub mod virtual_device;
 
 use crate::format::Format;
 use crate::state::KsState;

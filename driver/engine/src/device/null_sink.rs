@@ -5,6 +5,7 @@
 
 use super::AudioDevice;
 use crate::format::Format;
+use crate::gain::Gain;
 use crate::state::KsState;
 use crate::stream::{Direction, Stream, StreamError};
 use crate::time::Ticks;
@@ -14,6 +15,9 @@ pub struct NullSink {
     render: Option<Stream>,
     /// Frames consumed since creation.
     consumed: u64,
+    /// The render endpoint's volume and mute: kept and reported, with nothing to apply them
+    /// to (the audio goes nowhere).
+    gain: Gain,
 }
 
 impl NullSink {
@@ -21,7 +25,17 @@ impl NullSink {
         NullSink {
             render: None,
             consumed: 0,
+            gain: Gain::UNITY,
         }
+    }
+
+    /// The render endpoint's volume and mute.
+    pub const fn gain(&self) -> &Gain {
+        &self.gain
+    }
+
+    pub fn gain_mut(&mut self) -> &mut Gain {
+        &mut self.gain
     }
 
     pub const fn consumed_frames(&self) -> u64 {

@@ -2,7 +2,9 @@
 //! app's input path (levels, channel routing, sample rate) with no cable and no other app.
 
 use super::AudioDevice;
+use crate::convert::fill_silence;
 use crate::format::Format;
+use crate::gain::Gain;
 use crate::state::KsState;
 use crate::stream::{Direction, Stream, StreamError};
 use crate::time::Ticks;
@@ -16,6 +18,10 @@ pub struct ToneSource {
     capture: Option<Stream>,
     millihertz: u32,
     generator: Option<ToneGenerator>,
+    /// The capture endpoint's volume and mute. The tone is one signal on every channel, so
+    /// channel 0's level (the master level Windows sets) scales all of them; mute records
+    /// silence.
+    gain: Gain,
 }
 
 impl ToneSource {
@@ -25,7 +31,24 @@ impl ToneSource {
             capture: None,
             millihertz: hz.saturating_mul(1000),
             generator: None,
+            gain: Gain::UNITY,
         }
+    }
+
+    /// The capture endpoint's volume and mute.
+    pub const fn gain(&self) -> &Gain {
+        &self.gain
+    }
+
+    pub fn gain_mut(&mut self) -> &mut Gain {
+        &mut self.gain
+    }
+
+    /// The tone's level after the endpoint volume: [`TONE_LEVEL`] plus channel 0's level,
+    /// no lower than the quietest level the generator takes.
+    fn level(&self) -> i32 {
+        let volume = self.gain.channel_db(0).unwrap_or(0);
+        TONE_LEVEL.saturating_add(volume).max(Gain::MIN_LEVEL)
     }
 }
 
@@ -66,6 +89,8 @@ impl AudioDevice for ToneSource {
             .filter(|_| direction == Direction::Capture)
     }
     fn sync(&mut self, now: Ticks) {
+        let level = self.level();
+        let muted = self.gain.is_muted();
         let Some(s) = self.capture.as_mut() else {
             return;
         };
@@ -75,6 +100,10 @@ impl AudioDevice for ToneSource {
         let Some(generator) = self.generator.as_mut() else {
             return;
         };
+        if generator.level() != level {
+            // In range by construction (`level`); on the impossible error the old level stays.
+            let _ = generator.set_level(level);
+        }
         let pos = s.frames_at(now);
         // Anything older than one buffer would be overwritten before a client could read it.
         let from = s
@@ -84,11 +113,16 @@ impl AudioDevice for ToneSource {
             return;
         };
         let block = usize::from(s.format().block_align());
+        let format = *s.format();
         if let Some(b) = s.buffer_mut() {
             for r in g.ranges(from, count) {
                 let bytes = usize::try_from(r.frames).unwrap_or(0).saturating_mul(block);
                 if let Some(dst) = b.memory.slice_mut(r.offset as usize, bytes) {
+                    // The generator runs on when muted, so unmuting resumes the same sine.
                     generator.fill(dst);
+                    if muted {
+                        fill_silence(dst, &format);
+                    }
                 }
             }
         }
@@ -103,6 +137,7 @@ impl AudioDevice for ToneSource {
                 if self.generator.as_ref().map(ToneGenerator::format) != Some(s.format()) {
                     self.generator =
                         ToneGenerator::new(*s.format(), self.millihertz, TONE_LEVEL).ok();
+                    // `sync` applies the endpoint volume before the first frame.
                 }
                 s.set_transferred(s.frames_at(now));
             }

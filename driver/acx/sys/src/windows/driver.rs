@@ -1,4 +1,7 @@
-//! DriverEntry, EvtDriverDeviceAdd, EvtDevicePrepareHardware and EvtDeviceReleaseHardware.
+//! DriverEntry, EvtDriverDeviceAdd, EvtDevicePrepareHardware, EvtDeviceReleaseHardware, and
+//! the power and removal callbacks (EvtDeviceD0Entry, EvtDeviceD0Exit,
+//! EvtDeviceSurpriseRemoval), which go to the engine's device hosts exactly as PortCls's power
+//! object and PnP hook do.
 //!
 //! Order (Microsoft's ACX model): DriverEntry creates the WDFDRIVER (WdfDriverCreate) and
 //! initialises ACX for it (AcxDriverInitialize). EvtDriverDeviceAdd calls
@@ -13,6 +16,7 @@ use core::ptr::null_mut;
 
 use cadenza_acx::AcxDevice;
 use cadenza_engine::config::DeviceConfig;
+use cadenza_engine::device::Presence;
 use cadenza_engine::platform::Passive;
 use cadenza_engine::status::NtStatus;
 use wdk_sys::{
@@ -105,6 +109,9 @@ unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INI
     pnp.Size = size32::<WDF_PNPPOWER_EVENT_CALLBACKS>();
     pnp.EvtDevicePrepareHardware = Some(evt_prepare_hardware);
     pnp.EvtDeviceReleaseHardware = Some(evt_release_hardware);
+    pnp.EvtDeviceD0Entry = Some(evt_d0_entry);
+    pnp.EvtDeviceD0Exit = Some(evt_d0_exit);
+    pnp.EvtDeviceSurpriseRemoval = Some(evt_surprise_removal);
     // SAFETY: `init` is the framework's PWDFDEVICE_INIT for this call; PASSIVE_LEVEL.
     unsafe {
         call_unsafe_wdf_function_binding!(
@@ -149,6 +156,10 @@ unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INI
         Ok(c) => c,
         Err(e) => return e,
     };
+    // CableName and PeriodUs on each circuit's audio interface, before EvtDevicePrepareHardware
+    // adds the circuits (which enables their interfaces).
+    // SAFETY: the WDFDEVICE created above; PASSIVE_LEVEL (EvtDriverDeviceAdd).
+    unsafe { publish_circuit_properties(device, &acx_device, &circuits) };
     let state = Box::new(DeviceState {
         device: acx_device,
         circuits,
@@ -157,6 +168,100 @@ unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INI
     match unsafe { context::put(device as WDFOBJECT, &DEVICE_CONTEXT, state) } {
         Ok(()) => 0,
         Err(_) => nt(NtStatus::UNSUCCESSFUL),
+    }
+}
+
+/// KSCATEGORY_AUDIO (ksmedia.h), as compat-portcls checks it against the mingw-w64 headers.
+const KSCATEGORY_AUDIO: cadenza_engine::guid::Guid =
+    cadenza_engine::guid::Guid::from_u128(0x6994_AD04_93EF_11D0_A3CC_00A0_C922_3196);
+
+// The layouts cadenza-kernel passes to IoSetDeviceInterfacePropertyData are the headers'.
+const _: () = assert!(
+    size_of::<cadenza_kernel::interface::PropertyKeyRepr>() == size_of::<wdk_sys::DEVPROPKEY>()
+);
+const _: () = assert!(
+    core::mem::offset_of!(cadenza_kernel::interface::PropertyKeyRepr, pid)
+        == core::mem::offset_of!(wdk_sys::DEVPROPKEY, pid)
+);
+const _: () =
+    assert!(size_of::<cadenza_kernel::interface::GuidRepr>() == size_of::<wdk_sys::GUID>());
+
+/// Sets each circuit's friendly name and packet constraints on its KSCATEGORY_AUDIO interface
+/// (reference string: the circuit name). A failure is reported on the debugger and is not
+/// fatal: the endpoint then shows the INF's name and Windows' default period.
+///
+/// # Safety
+/// `device` is the live WDFDEVICE of EvtDriverDeviceAdd; PASSIVE_LEVEL.
+unsafe fn publish_circuit_properties(
+    device: WDFDEVICE,
+    acx_device: &AcxDevice<Kp, super::notify::AcxNotify>,
+    circuits: &super::state::CircuitHandles,
+) {
+    use cadenza_engine::platform::Platform as _;
+    // WdfDeviceWdmGetPhysicalDevice (≤ DISPATCH_LEVEL).
+    // SAFETY: the framework's live WDFDEVICE.
+    let pdo = unsafe { call_unsafe_wdf_function_binding!(WdfDeviceWdmGetPhysicalDevice, device) };
+    for &(_, id) in circuits {
+        let Some(properties) = acx_device.interface_properties(id.cable()) else {
+            continue;
+        };
+        // SAFETY: the device's PDO; PASSIVE_LEVEL (contract).
+        let result = unsafe {
+            cadenza_kernel::interface::publish_interface_properties(
+                pdo.cast(),
+                &KSCATEGORY_AUDIO,
+                id.name(),
+                &properties,
+            )
+        };
+        if let Err(e) = result {
+            Kp::new().debug(format_args!(
+                "{}: interface properties not set ({e:?}); the endpoint keeps the INF's name \
+                 and Windows' default period",
+                id.name()
+            ));
+        }
+    }
+}
+
+/// EvtDeviceD0Entry (PASSIVE_LEVEL): the streams may run again (they wait in PAUSE for their
+/// clients).
+unsafe extern "C" fn evt_d0_entry(
+    device: WDFDEVICE,
+    _previous: wdk_sys::WDF_POWER_DEVICE_STATE,
+) -> NTSTATUS {
+    // SAFETY: the framework passes our live WDFDEVICE.
+    if let Some(state) = unsafe { device_state(device) } {
+        // SAFETY: the DDI runs at PASSIVE_LEVEL.
+        let passive = unsafe { Passive::assume() };
+        state.device.set_presence(Presence::Present, passive);
+    }
+    0
+}
+
+/// EvtDeviceD0Exit (PASSIVE_LEVEL): every running stream freezes in PAUSE, its timer
+/// cancelled; calls other than cleanup get STATUS_DEVICE_POWERED_OFF until D0.
+unsafe extern "C" fn evt_d0_exit(
+    device: WDFDEVICE,
+    _target: wdk_sys::WDF_POWER_DEVICE_STATE,
+) -> NTSTATUS {
+    // SAFETY: the framework passes our live WDFDEVICE.
+    if let Some(state) = unsafe { device_state(device) } {
+        // SAFETY: the DDI runs at PASSIVE_LEVEL.
+        let passive = unsafe { Passive::assume() };
+        state.device.set_presence(Presence::PoweredDown, passive);
+    }
+    0
+}
+
+/// EvtDeviceSurpriseRemoval (PASSIVE_LEVEL): the streams freeze for good; calls other than
+/// cleanup get STATUS_DEVICE_REMOVED.
+unsafe extern "C" fn evt_surprise_removal(device: WDFDEVICE) {
+    // SAFETY: the framework passes our live WDFDEVICE.
+    if let Some(state) = unsafe { device_state(device) } {
+        // SAFETY: the DDI runs at PASSIVE_LEVEL.
+        let passive = unsafe { Passive::assume() };
+        state.device.set_presence(Presence::Removed, passive);
     }
 }
 

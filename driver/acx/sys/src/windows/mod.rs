@@ -35,6 +35,7 @@ pub mod circuit;
 pub mod context;
 pub mod driver;
 pub mod elements;
+pub mod notify;
 pub mod registry;
 pub mod state;
 pub mod stream;

@@ -14,7 +14,7 @@ pub type CircuitHandles = heapless::Vec<(acx::ACXCIRCUIT, CircuitId), MAX_CIRCUI
 
 /// What the WDFDEVICE's context holds.
 pub struct DeviceState {
-    pub device: AcxDevice<Kp>,
+    pub device: AcxDevice<Kp, super::notify::AcxNotify>,
     pub circuits: CircuitHandles,
 }
 

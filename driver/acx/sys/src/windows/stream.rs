@@ -11,14 +11,14 @@
 use alloc::boxed::Box;
 use core::mem::{size_of, zeroed};
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicPtr, Ordering};
 
+use cadenza_acx::AcxStream;
 use cadenza_acx::circuit::CircuitId;
 use cadenza_acx::stream::RtPacketLayout;
-use cadenza_acx::{AcxStream, PacketNotify};
+
+pub use super::notify::AcxNotify;
 use cadenza_engine::platform::{AtMostDispatch, Locked, Passive, Platform};
 use cadenza_engine::status::NtStatus;
-use cadenza_engine::time::Ticks;
 use wdk_sys::{GUID, NTSTATUS, PMDL, WDFDEVICE, WDFOBJECT};
 
 use super::bindings as acx;
@@ -26,20 +26,6 @@ use super::context::{self, CIRCUIT_CONTEXT, STREAM_CONTEXT};
 use super::state::device_state;
 use super::{Kp, nt, nt_result};
 use crate::acx_call;
-
-/// AcxRtStreamNotifyPacketComplete for one ACXSTREAM.
-pub struct AcxNotify(AtomicPtr<core::ffi::c_void>);
-
-impl PacketNotify for AcxNotify {
-    /// AcxRtStreamNotifyPacketComplete (≤ DISPATCH_LEVEL); ACX signals the client's events.
-    fn packet_complete(&self, packet: u64, qpc: Ticks) {
-        let stream = self.0.load(Ordering::Acquire).cast::<acx::ACXSTREAM__>();
-        if !stream.is_null() {
-            let _ = acx_call!(AcxRtStreamNotifyPacketCompleteTableIndex
-                as PFN_ACXRTSTREAMNOTIFYPACKETCOMPLETE(stream, packet, qpc.0));
-        }
-    }
-}
 
 /// The MDL and ACX_RTPACKET array handed to ACX by AllocateRtPackets.
 struct EdgePackets {
@@ -116,10 +102,10 @@ pub unsafe extern "C" fn evt_create_stream(
     // SAFETY: ACX's data format object holds FormatSize bytes at `ks` for its lifetime; the
     // engine parser bounds-checks every field inside them.
     let bytes = unsafe { core::slice::from_raw_parts(ks, size.max(4)) };
-    let notify = AcxNotify(AtomicPtr::new(null_mut()));
+    let notify = AcxNotify(null_mut());
     // SAFETY: the DDI runs at PASSIVE_LEVEL.
     let irql = unsafe { passive() };
-    let stream = match dev.device.create_stream(id, bytes, notify, irql) {
+    let mut stream = match dev.device.create_stream(id, bytes, notify, irql) {
         Ok(s) => s,
         Err(e) => return nt(e),
     };
@@ -171,7 +157,8 @@ pub unsafe extern "C" fn evt_create_stream(
     if created < 0 {
         return created; // `stream` drops: the engine stream closes, its timer goes.
     }
-    stream.notifier().0.store(handle.cast(), Ordering::Release);
+    // The timer cannot fire before Run, so no completion is lost before this.
+    stream.set_notify(AcxNotify(handle));
     let state = Box::new(StreamState {
         stream,
         packets: Locked::new(None),

@@ -28,7 +28,23 @@ fn fmt(t: SampleType, ch: u16) -> Format {
 
 /// A cable with both streams open, buffers of `packet_frames` × 2, in PAUSE.
 fn cable(render: Format, capture: Format, rpf: u32, cpf: u32) -> Cable {
-    let mut c = Cable::new(memory(Cable::ring_bytes(48_000, 64, 500)), F);
+    let c = Cable::new(memory(Cable::ring_bytes(48_000, 64, 500)), F);
+    wired(c, render, capture, rpf, cpf)
+}
+
+/// [`cable`] as the device host holds it (which owns presence).
+fn hosted_cable(
+    render: Format,
+    capture: Format,
+    rpf: u32,
+    cpf: u32,
+) -> crate::device::virtual_device::VirtualDevice {
+    let ring = memory(Cable::ring_bytes(48_000, 64, 500));
+    let c = crate::device::virtual_device::VirtualDevice::cable(ring, F);
+    wired(c, render, capture, rpf, cpf)
+}
+
+fn wired<D: AudioDevice>(mut c: D, render: Format, capture: Format, rpf: u32, cpf: u32) -> D {
     ops::open(&mut c, 1, Direction::Render, render, F).unwrap();
     ops::open(&mut c, 2, Direction::Capture, capture, F).unwrap();
     for (d, f, pf) in [
@@ -297,7 +313,7 @@ proptest! {
 fn power_down_freezes_running_streams_and_refuses_calls_until_power_returns() {
     use crate::device::Presence;
     let f = fmt(SampleType::Int16, 2);
-    let mut c = cable(f, f, 480, 480);
+    let mut c = hosted_cable(f, f, 480, 480);
     ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
     ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
     let req = ops::set_presence(&mut c, Presence::PoweredDown, Ticks(150_000));
@@ -331,7 +347,7 @@ fn power_down_freezes_running_streams_and_refuses_calls_until_power_returns() {
 fn after_surprise_removal_only_cleanup_works_and_nothing_leaks() {
     use crate::device::Presence;
     let f = fmt(SampleType::Int16, 2);
-    let mut c = cable(f, f, 480, 480);
+    let mut c = hosted_cable(f, f, 480, 480);
     ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
     ops::set_presence(&mut c, Presence::Removed, Ticks(10_000));
     // Coming back is impossible once removed.

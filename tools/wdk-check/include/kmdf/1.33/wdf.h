@@ -220,6 +220,9 @@ typedef struct _WDF_PNPPOWER_EVENT_CALLBACKS {
 /* WdfDeviceCreate — .../ddi/wdfdevice/nf-wdfdevice-wdfdevicecreate */
 typedef NTSTATUS (*PFN_WDFDEVICECREATE)(PWDF_DRIVER_GLOBALS DriverGlobals,
     PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES DeviceAttributes, WDFDEVICE *Device);
+/* WdfDeviceWdmGetPhysicalDevice — .../ddi/wdfdevice/nf-wdfdevice-wdfdevicewdmgetphysicaldevice */
+typedef PDEVICE_OBJECT (*PFN_WDFDEVICEWDMGETPHYSICALDEVICE)(PWDF_DRIVER_GLOBALS DriverGlobals,
+    WDFDEVICE Device);
 /* WdfDeviceInitSetPnpPowerEventCallbacks —
  * .../ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpnppowereventcallbacks */
 typedef VOID (*PFN_WDFDEVICEINITSETPNPPOWEREVENTCALLBACKS)(PWDF_DRIVER_GLOBALS DriverGlobals,
@@ -309,6 +312,7 @@ typedef enum _WDFFUNCENUM {
     WdfDriverMiniportUnloadTableIndex,
     WdfDeviceCreateTableIndex,
     WdfDeviceInitSetPnpPowerEventCallbacksTableIndex,
+    WdfDeviceWdmGetPhysicalDeviceTableIndex,
     WdfDeviceOpenRegistryKeyTableIndex,
     WdfRegistryOpenKeyTableIndex,
     WdfRegistryQueryValueTableIndex,
