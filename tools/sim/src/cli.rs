@@ -7,15 +7,16 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use cadenza_engine::config::DeviceConfig;
+use cadenza_engine::config::{DeviceConfig, KeyId};
 use cadenza_engine::format::{Channels, Format, SampleRate, SampleType};
-use cadenza_engine::time::CounterFrequency;
+use cadenza_engine::time::{CounterFrequency, frames_to_ticks_ceil};
 use cadenza_hostsim::Lateness;
 use cadenza_hostsim::device_config;
 use cadenza_hostsim::scenario::LoopbackConfig;
 use clap::Parser;
 
 use crate::framework::Framework;
+use crate::wav::WavAudio;
 
 /// The shortest and longest packet (device period) the device offers — the same bounds as
 /// the `PeriodUs` registry key, so a simulated run is one a user could configure.
@@ -33,35 +34,69 @@ const WAV_DATA_MAX: u64 = u32::MAX as u64 - 64;
 /// every kind of missed deadline can be provoked).
 const LATE_MAX_US_LIMIT: u64 = 1_000_000;
 
+/// Exit status of a run that completed but did not meet `--expect-bit-exact`, and of
+/// `--check-config` on a file with warnings.
+pub const EXIT_NOT_CLEAN: u8 = 1;
+/// Bad options or input, or a run that could not complete (the status clap uses for bad
+/// options).
+pub const EXIT_ERROR: u8 = 2;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cadenza-sim",
     version,
     about = "Runs Cadenza's loopback cable in simulated time and checks the captured audio.",
-    long_about = "Runs Cadenza's loopback cable in simulated (virtual) time: a render client plays a \
-                  known signal, a capture client records it, and the capture is checked \
-                  bit-for-bit against what the cable must deliver. Writes capture.wav, \
-                  report.json and positions.svg into the output directory and prints a short \
-                  summary.\n\nEvery framework's driver starts with the same device \
-                  configuration: the --config file, or without one the defaults the INF \
-                  installs (one cable, 2 channels, 48000 Hz, every sample type, 10 ms), read \
-                  back through the drivers' own registry path. A stream format the \
-                  configuration does not offer is refused, as the driver would refuse it, \
-                  with the key that excludes it.\n\nPrecedence for the streams' formats and \
-                  period: a side-specific option (--render-*/--capture-*), then the both-sides \
-                  option, then the configuration's default format and PeriodUs.",
+    long_about = "Runs Cadenza's loopback cable in simulated (virtual) time: a render client plays \
+                  audio packet by packet, a capture client records it, and the capture is \
+                  compared frame by frame with what the cable must deliver: the played bytes \
+                  themselves when both sides have the same format (bit-identical), their \
+                  expected conversion otherwise. Writes capture.wav, report.json and \
+                  positions.svg into the output directory and prints a short summary.\n\n\
+                  What is played: without --input, a generated test signal — a logarithmic \
+                  chirp from 200 Hz to 4 kHz in 10 s, repeated every 10 s, at half of full \
+                  scale (-6 dBFS), each channel's phase 0.4 rad after the previous one. The \
+                  capture starts 3.1234 ms before the render side, so capture.wav begins with \
+                  that much silence (150 frames at 48 kHz) before the chirp. With --input \
+                  FILE.wav, the file is played instead, and capture.wav holds what was \
+                  recorded from the file's first frame on, as long as the file.\n\n\
+                  Every framework's driver starts with the same device configuration: the \
+                  --config file, or without one the defaults the INF installs (one cable, 2 \
+                  channels, 48000 Hz, every sample type, 10 ms), read back through the drivers' \
+                  own registry path. A stream format the configuration does not offer is \
+                  refused, as the driver would refuse it, with the key that excludes it.\n\n\
+                  Precedence for the streams' formats and period: a side-specific option \
+                  (--render-*/--capture-*), then the both-sides option, then the --input \
+                  file's format, then the configuration's default format and PeriodUs.",
     after_help = "Exit status: 0 when the run completed (and, with --expect-bit-exact, was \
-                  bit-exact, glitch-free and leak-free); 1 when --expect-bit-exact was not met; \
-                  2 for bad options or a run that could not complete."
+                  exact, glitch-free and leak-free) or --check-config found nothing to report; \
+                  1 when --expect-bit-exact was not met, or --check-config reported a warning; \
+                  2 for bad options or input, a file that cannot be read, or a run that could \
+                  not complete."
 )]
 pub struct Args {
     /// Driver framework to simulate.
     #[arg(long, value_enum, default_value_t = Framework::Engine)]
     pub framework: Framework,
 
-    /// Simulated seconds of render time (up to 6 decimals, at most 3600) [default: 10].
+    /// Simulated seconds of render time (up to 6 decimals, at most 3600) [default: 10, or
+    /// with --input the file's length plus two periods, so its last packet reaches the
+    /// capture side].
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub seconds: Option<u64>,
+
+    /// Play this WAV file instead of the generated signal: PCM int16, int24, int32 (or
+    /// int24in32) or IEEE float32, as WAVE_FORMAT_PCM, _IEEE_FLOAT or _EXTENSIBLE. Both sides
+    /// default to the file's rate, channels and sample type; the rate cannot be changed (the
+    /// cable does not resample), the other render and capture options can.
+    #[arg(long, value_name = "FILE.wav")]
+    pub input: Option<PathBuf>,
+
+    /// Only check a configuration file (the --config format) with the drivers' own parser:
+    /// print every warning with its line, and the configuration the drivers would run with.
+    /// Exit status 0 if there is nothing to report, 1 if there is, 2 if the file cannot be
+    /// read.
+    #[arg(long, value_name = "FILE", exclusive = true)]
+    pub check_config: Option<PathBuf>,
 
     /// Sample rate of both sides in Hz, 8000 to 384000 (the cable does not resample).
     #[arg(long, value_name = "HZ", value_parser = parse_rate)]
@@ -116,7 +151,8 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 
-    /// Directory for capture.wav, report.json and positions.svg (created if missing).
+    /// Directory for capture.wav, report.json and positions.svg (created if missing; a run
+    /// that fails leaves it as it was).
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
 
@@ -132,11 +168,13 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// No progress and no summary (warnings and errors are still printed).
+    /// No progress and no summary (warnings, errors and the --trace listing are still
+    /// printed).
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// Exit with status 1 unless the run is bit-exact, glitch-free and leak-free.
+    /// Exit with status 1 unless the capture is exact (bit-identical, or identical to the
+    /// expected conversion), and the run glitch-free and leak-free.
     #[arg(long)]
     pub expect_bit_exact: bool,
 }
@@ -240,6 +278,34 @@ fn parse_decimal(text: &str, frac_digits: u32) -> Result<u64, String> {
         .ok_or_else(too_large)
 }
 
+/// A message for the user that is not an error: printed with exactly one prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Something in the input the user should fix (`cadenza-sim: warning: ...`).
+    Warning(String),
+    /// How an option was understood (`cadenza-sim: note: ...`).
+    Note(String),
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::Warning(w) => write!(f, "warning: {w}"),
+            Notice::Note(n) => write!(f, "note: {n}"),
+        }
+    }
+}
+
+/// The `--input` file, and the audio the render client plays from it.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub path: PathBuf,
+    pub audio: WavAudio,
+    /// The file's frames in the render format: the file's own bytes when the formats are
+    /// the same, else the client's conversion of them ([`crate::expected::convert`]).
+    pub render_bytes: Vec<u8>,
+}
+
 /// Everything a run needs, validated.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -257,49 +323,121 @@ pub struct Settings {
     pub cables: u8,
     /// Late-timer injection, as asked for (ppm, max µs).
     pub late: Option<(u32, u64)>,
+    pub input: Option<Input>,
     pub loopback: LoopbackConfig,
 }
 
+/// The first option given, else the file's value, else the default.
+fn pick<T: Copy>(options: &[Option<T>], file: Option<T>, default: T) -> T {
+    options
+        .iter()
+        .flatten()
+        .copied()
+        .next()
+        .or(file)
+        .unwrap_or(default)
+}
+
+/// The render and capture formats: a side's own option, then the both-sides option, then the
+/// `--input` file's format (`file`), then the configuration's default.
+fn stream_formats(
+    args: &Args,
+    base: &DeviceConfig,
+    file: Option<Format>,
+) -> anyhow::Result<(Format, Format)> {
+    let rate = match (args.rate, file) {
+        (Some(rate), Some(f)) if rate != f.rate() => bail!(
+            "--rate {} differs from the --input file's {} Hz: the cable does not resample, \
+         so the file can only be played at its own rate",
+            rate.hz(),
+            f.rate().hz()
+        ),
+        (rate, _) => rate
+            .or(file.map(|f| f.rate()))
+            .unwrap_or(base.default_rate()),
+    };
+    let base_sample = base
+        .sample_types()
+        .preferred()
+        .unwrap_or(SampleType::Float32);
+    let file_sample = file.map(|f| f.sample());
+    let file_channels = file.map(|f| f.channels());
+    let render = Format::new(
+        pick(&[args.render_format, args.format], file_sample, base_sample),
+        pick(
+            &[args.render_channels, args.channels],
+            file_channels,
+            base.channels(),
+        ),
+        rate,
+    );
+    let capture = Format::new(
+        pick(
+            &[args.capture_format, args.format],
+            file_sample,
+            base_sample,
+        ),
+        pick(
+            &[args.capture_channels, args.channels],
+            file_channels,
+            base.channels(),
+        ),
+        rate,
+    );
+    Ok((render, capture))
+}
+
+impl Input {
+    /// The file, and its frames as the render client plays them: converted (with a note)
+    /// when the render format is not the file's.
+    fn new(
+        path: PathBuf,
+        audio: WavAudio,
+        render: &Format,
+        notice: &mut dyn FnMut(Notice),
+    ) -> Input {
+        let render_bytes = if audio.format == *render {
+            audio.data.clone()
+        } else {
+            notice(Notice::Note(format!(
+                "{} is {}; the render client converts it to {} before playing it",
+                path.display(),
+                device_config::describe_format(&audio.format),
+                device_config::describe_format(render)
+            )));
+            crate::expected::convert(&audio.data, &audio.format, render)
+        };
+        Input {
+            path,
+            audio,
+            render_bytes,
+        }
+    }
+}
+
 impl Settings {
-    /// Resolves `args` (reading `--config` if given) at counter frequency `freq`. Config
-    /// warnings and notes about options that leave the configured device go to `warn`.
+    /// Resolves `args` (reading `--config` and `--input` if given) at counter frequency
+    /// `freq`. Configuration warnings and notes about options go to `notice`.
     pub fn resolve(
         args: Args,
         freq: CounterFrequency,
-        warn: &mut dyn FnMut(String),
+        notice: &mut dyn FnMut(Notice),
     ) -> anyhow::Result<Settings> {
-        let text = match &args.config {
+        let base = match &args.config {
+            Some(path) => crate::config_file::read(path, &mut |w| notice(Notice::Warning(w)))?,
+            // The drivers' path with nothing in the registry but the INF's defaults.
+            None => device_config::resolve(None, &mut |w| notice(Notice::Warning(w.to_string())))?,
+        };
+        let input = match &args.input {
             Some(path) => Some(
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the --config file {}", path.display()))?,
+                crate::wav::read_wav(path)
+                    .with_context(|| format!("cannot play --input {}", path.display()))?,
             ),
             None => None,
         };
-        let name = args
-            .config
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        // The drivers' path: the file's values as registry data, read back as the drivers
-        // read HKR\Parameters (the same builder, the same decoding).
-        let base = device_config::resolve(text.as_deref(), &mut |w| warn(format!("{name}: {w}")))?;
+        let file = input.as_ref().map(|a| a.format);
 
-        let rate = args.rate.unwrap_or(base.default_rate());
-        let both_channels = args.channels.unwrap_or(base.channels());
-        let both_sample = args
-            .format
-            .or_else(|| base.sample_types().preferred())
-            .unwrap_or(SampleType::Float32);
-        let render = Format::new(
-            args.render_format.unwrap_or(both_sample),
-            args.render_channels.unwrap_or(both_channels),
-            rate,
-        );
-        let capture = Format::new(
-            args.capture_format.unwrap_or(both_sample),
-            args.capture_channels.unwrap_or(both_channels),
-            rate,
-        );
+        let (render, capture) = stream_formats(&args, &base, file)?;
         let period_us = args.period_ms.unwrap_or(base.period_us());
         if !(PERIOD_US_MIN..=PERIOD_US_MAX).contains(&u64::from(period_us)) {
             // Only reachable through a configuration value; the option parser checks its own.
@@ -310,11 +448,22 @@ impl Settings {
         // single-packet buffer are timer-driven and move frames by position, so do the same.
         let packet_mode = !args.no_packet_mode && args.packets != 1;
         if args.packets == 1 && !args.no_packet_mode {
-            warn("note: --packets 1 uses position mode (no packet calls), as a timer-driven client does".to_owned());
+            notice(Notice::Note(
+                "--packets 1 uses position mode (no packet calls), as a timer-driven client does"
+                    .to_owned(),
+            ));
         }
 
-        let duration_us = args.seconds.unwrap_or(10 * 1_000_000);
-        let duration_ticks = us_to_ticks(duration_us, freq);
+        let duration_ticks = match (args.seconds, &input) {
+            (Some(us), _) => us_to_ticks(us, freq),
+            // The file, then two periods, so the packet holding its last frame is captured.
+            (None, Some(audio)) => frames_to_ticks_ceil(audio.frames(), render.rate().hz(), freq)
+                .saturating_add(2 * us_to_ticks(u64::from(period_us), freq)),
+            (None, None) => us_to_ticks(10 * 1_000_000, freq),
+        };
+        if duration_ticks > us_to_ticks(SECONDS_MAX * 1_000_000, freq) {
+            bail!("the --input file is longer than {SECONDS_MAX} s, the longest run");
+        }
         let late = args
             .late_ppm
             .filter(|ppm| *ppm > 0)
@@ -338,7 +487,12 @@ impl Settings {
 
         check_capture_size(&loopback, freq)?;
 
-        Ok(Settings {
+        let input = match (args.input, input) {
+            (Some(path), Some(audio)) => Some(Input::new(path, audio, &render, notice)),
+            _ => None,
+        };
+
+        let settings = Settings {
             framework: args.framework,
             seed: args.seed,
             out: args.out,
@@ -349,8 +503,16 @@ impl Settings {
             cables: base.cables(),
             device: base,
             late,
+            input,
             loopback,
-        })
+        };
+        if let Some(input) = &settings.input
+            && let Some(message) = settings.input_refusal(input)
+        {
+            // Said now, naming the file, rather than as a driver refusal after the fact.
+            bail!("{message}");
+        }
+        Ok(settings)
     }
 }
 
@@ -380,6 +542,93 @@ fn check_capture_size(config: &LoopbackConfig, freq: CounterFrequency) -> anyhow
 }
 
 impl Settings {
+    /// Why the configuration refuses to stream `input` as the options ask, with a way out;
+    /// `None` if it allows both sides.
+    fn input_refusal(&self, input: &Input) -> Option<String> {
+        let (render, capture) = (&self.loopback.render, &self.loopback.capture);
+        let sides: Vec<(&str, device_config::Refusal)> = [("capture", capture), ("render", render)]
+            .into_iter()
+            .filter_map(|(side, f)| device_config::refusal(&self.device, f).map(|r| (side, r)))
+            .collect();
+        if sides.is_empty() {
+            return None;
+        }
+        let mut why: Vec<String> = Vec::new();
+        let mut hints: Vec<String> = Vec::new();
+        for (side, refusal) in &sides {
+            let reasons: Vec<String> = refusal.exclusions.iter().map(ToString::to_string).collect();
+            let line = if sides.len() == 2 && render == capture {
+                format!(
+                    "the configuration allows it on neither side: {}",
+                    reasons.join("; ")
+                )
+            } else {
+                format!(
+                    "the {side} format {} is not allowed by the configuration: {}",
+                    device_config::describe_format(&refusal.format),
+                    reasons.join("; ")
+                )
+            };
+            if !why.contains(&line) {
+                why.push(line);
+            }
+            for e in &refusal.exclusions {
+                if let Some(h) = self.hint(e.key, &refusal.format)
+                    && !hints.contains(&h)
+                {
+                    hints.push(h);
+                }
+            }
+        }
+        Some(format!(
+            "cannot play --input {} ({}, {}): {}. {}",
+            input.path.display(),
+            device_config::describe_format(&input.audio.format),
+            input.audio.format_tag,
+            why.join("; "),
+            if hints.is_empty() {
+                "Choose other --render-*/--capture-* options".to_owned()
+            } else {
+                format!(
+                    "To offer it, put `{}` in a --config file (docs/configuration.md)",
+                    hints.join("` and `")
+                )
+            }
+        ))
+    }
+
+    /// The configuration line that would let `key` allow `format`, if one can.
+    fn hint(&self, key: KeyId, format: &Format) -> Option<String> {
+        let list = |items: Vec<String>| items.join(", ");
+        match key {
+            KeyId::SampleRates => {
+                let hz = format.rate().hz();
+                if !SampleRate::STANDARD.contains(&hz) {
+                    return None;
+                }
+                let mut rates: Vec<u32> = self.device.rates().iter().map(SampleRate::hz).collect();
+                rates.push(hz);
+                rates.sort_unstable();
+                Some(format!(
+                    "SampleRates = {}",
+                    list(rates.iter().map(ToString::to_string).collect())
+                ))
+            }
+            KeyId::Channels => Some(format!("Channels = {}", format.channels().get())),
+            KeyId::SampleTypes => {
+                let mut types: Vec<String> = self
+                    .device
+                    .sample_types()
+                    .iter()
+                    .map(|t| t.name().to_owned())
+                    .collect();
+                types.push(format.sample().name().to_owned());
+                Some(format!("SampleTypes = {}", list(types)))
+            }
+            _ => None,
+        }
+    }
+
     /// Why the configuration refuses the capture or render format (capture first: it is
     /// opened first), one line each; empty if it offers both.
     pub fn refusals(&self) -> Vec<String> {

@@ -1,13 +1,35 @@
 //! The numbers a run is judged by, computed from a [`LoopbackResult`]: what goes into
 //! `report.json` and the printed summary.
 
+use std::fmt::Write as _;
+
 use cadenza_engine::format::Format;
 use cadenza_engine::stream::{Direction, StreamStats};
 use cadenza_engine::time::{CounterFrequency, Ticks, frames_to_ticks_ceil, ticks_to_frames};
 use cadenza_hostsim::scenario::LoopbackResult;
 use serde::Serialize;
 
+use crate::compare::{Coincidence, Comparison, Verdict};
 use crate::num::{f64_from, signed_diff};
+
+/// The report's layout version: raised whenever a field is renamed, removed or changes
+/// meaning (docs/report.md lists every field).
+pub const SCHEMA: u32 = 2;
+
+/// What was played, for the report.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SourceReport {
+    /// "generated" (the chirp) or "file" (`--input`).
+    pub kind: &'static str,
+    /// The `--input` path, as given.
+    pub file: Option<String>,
+    /// The file's WAV format tag (`--input` only).
+    pub format_tag: Option<&'static str>,
+    /// The source's own format (the render format for the generated signal).
+    pub format: FormatReport,
+    /// Frames of the source (the whole file; for the generated signal, the frames played).
+    pub frames: u64,
+}
 
 /// What the report needs besides the result itself.
 #[derive(Clone, Debug)]
@@ -18,15 +40,25 @@ pub struct RunInfo {
     pub start: Ticks,
     pub config_file: Option<String>,
     pub cables: u8,
+    /// The configuration's `DeviceKind` ("cable", "tone" or "null").
+    pub device_kind: &'static str,
+    /// The tone source's frequency (`ToneHz`), for a tone source.
+    pub tone_hz: u32,
     /// Late-timer injection as asked for: (ppm, max µs).
     pub late: Option<(u32, u64)>,
+    pub source: SourceReport,
+    pub comparison: Comparison,
+    /// The glitches logged around the first mismatch.
+    pub first_mismatch_glitches: Vec<Coincidence>,
     pub wav: WavInfo,
     pub files: Files,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct WavInfo {
-    /// Bits per sample in the file.
+    /// WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT or WAVE_FORMAT_EXTENSIBLE.
+    pub format_tag: &'static str,
+    /// Bits per sample (container) in the file.
     pub bits_per_sample: u16,
     /// "int" or "float".
     pub sample_format: &'static str,
@@ -39,6 +71,21 @@ pub struct Files {
     pub capture_wav: String,
     pub report_json: String,
     pub positions_svg: String,
+    /// The `--trace` file, if one was written.
+    pub trace: Option<String>,
+}
+
+impl Files {
+    /// Every file written, in the order the summary lists them.
+    pub fn all(&self) -> Vec<&str> {
+        let mut all = vec![
+            self.capture_wav.as_str(),
+            self.report_json.as_str(),
+            self.positions_svg.as_str(),
+        ];
+        all.extend(self.trace.as_deref());
+        all
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -60,7 +107,8 @@ impl From<&Format> for FormatReport {
     }
 }
 
-/// Lateness of a set of events after their ideal times.
+/// Lateness of a set of events after their ideal times, in µs rounded to 0.1 µs (a counter
+/// tick at 10 MHz).
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
 pub struct Jitter {
     pub mean_us: f64,
@@ -98,6 +146,7 @@ pub struct StreamReport {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    pub schema: u32,
     pub tool: &'static str,
     pub version: &'static str,
     pub framework: &'static str,
@@ -105,6 +154,12 @@ pub struct Report {
     pub config_file: Option<String>,
     /// Cables in the configuration; the simulator runs the first.
     pub cables: u8,
+    /// What each endpoint pair is (`DeviceKind`): "cable", "tone" (capture only) or "null"
+    /// (render only).
+    pub device_kind: &'static str,
+    /// The configuration's `ToneHz` (the tone source's frequency; used when `device_kind` is
+    /// "tone").
+    pub tone_hz: u32,
     pub period_us: u32,
     pub period_ms: f64,
     pub packets: u32,
@@ -114,24 +169,34 @@ pub struct Report {
     /// Simulated time from the capture start to the end of the run.
     pub elapsed_s: f64,
     pub late_timers: Option<LateTimers>,
+    pub source: SourceReport,
     pub frames_written: u64,
     pub frames_read: u64,
+    pub frames_played: u64,
     pub frames_compared: u64,
-    pub bit_exact: bool,
-    /// Capture frame at which render frame 0 appears.
+    pub verdict: Verdict,
+    /// Source, render and capture formats are all the same.
+    pub same_format: bool,
+    /// The capture is exactly what the cable must deliver (bit-identical, or identical to
+    /// the expected conversion).
+    pub capture_exact: bool,
+    /// Capture frame at which played frame 0 appears.
     pub offset_frames: Option<u64>,
     pub offset_ms: Option<f64>,
     /// The offset minus the render stream's later start: what the cable itself adds.
     pub latency_frames: Option<i64>,
     pub latency_ms: Option<f64>,
-    pub mismatches: u64,
+    pub mismatched_frames: u64,
     pub first_mismatch_frame: Option<u64>,
+    pub first_mismatch_ms: Option<f64>,
+    pub first_mismatch_source_frame: Option<u64>,
+    pub first_mismatch_glitches: Vec<Coincidence>,
     /// Glitches of both streams plus packets the render client had to skip.
     pub glitches: u64,
     pub client_skipped_packets: u64,
     pub notification_count: u64,
     pub timer_wakeups: u64,
-    pub timer_wakeups_per_second: f64,
+    pub timer_wakeups_per_s: f64,
     pub leaked_buffers: usize,
     pub render: StreamReport,
     pub capture: StreamReport,
@@ -143,6 +208,22 @@ pub struct Report {
 pub struct LateTimers {
     pub ppm: u32,
     pub max_us: u64,
+}
+
+/// `x` rounded to `decimals` decimal places (for the report: no float noise past the
+/// precision a figure has).
+pub fn round_to(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
+}
+
+/// Frames begun before the render stream starts: where played frame 0 lands in the capture
+/// on a wire that adds nothing.
+pub fn nominal_offset(
+    config: &cadenza_hostsim::scenario::LoopbackConfig,
+    freq: CounterFrequency,
+) -> u64 {
+    frames_ceil(config.render_delay_ticks, config.capture.rate().hz(), freq)
 }
 
 impl Report {
@@ -171,41 +252,56 @@ impl Report {
             (r.final_capture_frames, r.expected_capture_frames),
             freq,
         );
-        let offset = r.check.offset;
-        // Render frame 0 lines up with the first capture frame that starts at or after the
+        let c = &info.comparison;
+        let offset = c.offset;
+        // Played frame 0 lines up with the first capture frame that starts at or after the
         // render start, so the start offset rounds up; the rest is what the cable adds.
-        let delay_frames = frames_ceil(cfg.render_delay_ticks, capture_rate, freq);
-        let latency = offset.map(|o| signed_diff(o, delay_frames));
-        let frames_ms = |frames: f64| frames * 1_000.0 / f64::from(capture_rate);
+        let latency = offset.map(|o| signed_diff(o, nominal_offset(cfg, freq)));
+        let frames_ms = |frames: f64| round_to(frames * 1_000.0 / f64::from(capture_rate), 3);
+        let source_format = info.source.format.clone();
+        let capture_format = FormatReport::from(&cfg.capture);
         Report {
+            schema: SCHEMA,
             tool: "cadenza-sim",
             version: env!("CARGO_PKG_VERSION"),
             framework: r.framework,
             seed: info.seed,
             config_file: info.config_file.clone(),
             cables: info.cables,
+            device_kind: info.device_kind,
+            tone_hz: info.tone_hz,
             period_us: cfg.period_us,
             period_ms: f64::from(cfg.period_us) / 1_000.0,
             packets: cfg.packets,
             packet_mode: cfg.packet_mode,
-            duration_s: ticks_to_seconds(cfg.duration_ticks, freq),
-            elapsed_s: ticks_to_seconds(r.elapsed_ticks, freq),
+            duration_s: round_to(ticks_to_seconds(cfg.duration_ticks, freq), 6),
+            elapsed_s: round_to(ticks_to_seconds(r.elapsed_ticks, freq), 6),
             late_timers: info.late.map(|(ppm, max_us)| LateTimers { ppm, max_us }),
+            source: info.source.clone(),
             frames_written: r.rendered_frames,
             frames_read: r.captured.len() as u64 / u64::from(cfg.capture.block_align()),
-            frames_compared: r.check.compared,
-            bit_exact: r.check.bit_exact(),
+            frames_played: c.played,
+            frames_compared: c.compared,
+            verdict: c.verdict,
+            same_format: source_format == capture_format && render.format == capture_format,
+            capture_exact: c.verdict.exact(),
             offset_frames: offset,
             offset_ms: offset.map(|o| frames_ms(f64_from(o))),
             latency_frames: latency,
             latency_ms: latency.map(|l| frames_ms(crate::num::f64_from_signed(l))),
-            mismatches: r.check.mismatched,
-            first_mismatch_frame: r.check.first_mismatch,
+            mismatched_frames: c.mismatched,
+            first_mismatch_frame: c.first_mismatch,
+            first_mismatch_ms: c.first_mismatch.map(|f| frames_ms(f64_from(f))),
+            first_mismatch_source_frame: c
+                .first_mismatch
+                .zip(offset)
+                .map(|(f, o)| f.saturating_sub(o)),
+            first_mismatch_glitches: info.first_mismatch_glitches.clone(),
             glitches: render.glitches + capture.glitches + r.client_skipped_packets,
             client_skipped_packets: r.client_skipped_packets,
             notification_count: render.notifications + capture.notifications,
             timer_wakeups: r.timer_expiries,
-            timer_wakeups_per_second: per_second(r.timer_expiries, r.elapsed_ticks, freq),
+            timer_wakeups_per_s: round_to(per_second(r.timer_expiries, r.elapsed_ticks, freq), 3),
             leaked_buffers: r.leaked_buffers,
             render,
             capture,
@@ -214,21 +310,99 @@ impl Report {
         }
     }
 
-    /// Bit-exact, glitch-free and leak-free: what `--expect-bit-exact` demands.
+    /// Exact, glitch-free and leak-free: what `--expect-bit-exact` demands.
     pub fn clean(&self) -> bool {
-        self.bit_exact && self.glitches == 0 && self.leaked_buffers == 0
+        self.capture_exact && self.glitches == 0 && self.leaked_buffers == 0
+    }
+
+    /// The capture's verdict in words, e.g. `bit-identical to the input file`.
+    pub fn verdict_text(&self) -> String {
+        let what = if self.source.kind == "file" {
+            "the input file"
+        } else {
+            "the generated signal"
+        };
+        match self.verdict {
+            Verdict::BitIdentical => format!("bit-identical to {what}"),
+            Verdict::ExpectedConversion => format!(
+                "identical to the expected conversion of {what} ({} -> {})",
+                short(&self.source.format),
+                short(&self.capture.format)
+            ),
+            Verdict::Incomplete => format!(
+                "INCOMPLETE: the first {} of {} played frames match, the rest was not captured",
+                self.frames_compared, self.frames_played
+            ),
+            Verdict::SignalNotFound => "SIGNAL NOT FOUND: the capture is silent".to_owned(),
+            Verdict::NotCompared => format!(
+                "not compared: {} frames played, {} captured",
+                self.frames_played, self.frames_read
+            ),
+            Verdict::Differs => {
+                let mut s = format!(
+                    "DIFFERS from {}: {} of {} compared frames differ",
+                    if self.same_format {
+                        what.to_owned()
+                    } else {
+                        format!("the expected conversion of {what}")
+                    },
+                    self.mismatched_frames,
+                    self.frames_compared
+                );
+                if let (Some(f), Some(ms), Some(src)) = (
+                    self.first_mismatch_frame,
+                    self.first_mismatch_ms,
+                    self.first_mismatch_source_frame,
+                ) {
+                    let _ = write!(
+                        s,
+                        "; the first is capture frame {f} ({ms:.3} ms after the capture start, played frame {src})"
+                    );
+                    if self.first_mismatch_glitches.is_empty() {
+                        s.push_str(", with no glitch logged near it");
+                    } else {
+                        let list: Vec<String> = self
+                            .first_mismatch_glitches
+                            .iter()
+                            .map(|g| format!("{} {} at {:.6} s", g.stream, g.what, g.at_s))
+                            .collect();
+                        let _ = write!(s, ", coinciding with: {}", list.join("; "));
+                    }
+                }
+                s
+            }
+        }
     }
 
     /// The short human summary.
     pub fn summary(&self, wall_seconds: f64) -> Vec<String> {
         let fmt =
             |f: &FormatReport| format!("{} Hz {} ch {}", f.rate_hz, f.channels, f.sample_type);
-        let yes_no = |b: bool| if b { "yes" } else { "NO" };
         let mut lines = vec![
             format!(
                 "cadenza-sim: {} framework, {:.3} s simulated in {:.2} s wall time (seed {})",
                 self.framework, self.duration_s, wall_seconds, self.seed
             ),
+            match &self.source.file {
+                _ if self.device_kind == "tone" => format!(
+                    "  device: tone source (DeviceKind = tone, ToneHz = {} Hz): capture only, nothing played",
+                    self.tone_hz
+                ),
+                _ if self.device_kind == "null" => format!(
+                    "  device: null sink (DeviceKind = null): render only, {} frames played into nothing",
+                    self.frames_played
+                ),
+                Some(file) => format!(
+                    "  played: {file} ({}, {} frames = {:.3} s)",
+                    fmt(&self.source.format),
+                    self.source.frames,
+                    f64_from(self.source.frames) / f64::from(self.source.format.rate_hz)
+                ),
+                None => format!(
+                    "  played: generated log chirp 200 Hz -> 4 kHz (10 s sweep, -6 dBFS), {} frames",
+                    self.frames_played
+                ),
+            },
             format!(
                 "  render {} -> capture {}; {} ms packets x{}, {}",
                 fmt(&self.render.format),
@@ -242,39 +416,44 @@ impl Report {
                 }
             ),
         ];
-        let latency = self.latency_ms.map_or_else(
-            || "signal not found".to_owned(),
-            |l| format!("cable latency {l:.2} ms"),
-        );
+        let latency = match (self.latency_frames, self.latency_ms) {
+            (Some(frames), Some(ms)) => format!("cable latency {frames} frames ({ms:.3} ms)"),
+            _ => "cable latency unknown".to_owned(),
+        };
+        lines.push(format!("  capture: {}", self.verdict_text()));
         lines.push(format!(
-            "  bit-exact: {} ({} frames written, {} read, {} compared, {} mismatched; {latency})",
-            yes_no(self.bit_exact),
-            self.frames_written,
-            self.frames_read,
-            self.frames_compared,
-            self.mismatches
+            "    {} frames played, {} compared; {} frames written, {} read; {latency}",
+            self.frames_played, self.frames_compared, self.frames_written, self.frames_read,
         ));
         lines.push(format!(
             "  glitches: {} (render {}, capture {}, client skipped {} packets)",
             self.glitches, self.render.glitches, self.capture.glitches, self.client_skipped_packets
         ));
         lines.push(format!(
-            "  notifications: {}, delivered late by mean {:.1} / max {:.1} us; timer wake-ups {:.1}/s",
+            "  notifications: {}, delivered late by mean {:.1} / max {:.1} µs; timer wake-ups {:.1}/s",
             self.notification_count,
-            self.render.notification_lateness.mean_us.max(self.capture.notification_lateness.mean_us),
-            self.render.notification_lateness.max_us.max(self.capture.notification_lateness.max_us),
-            self.timer_wakeups_per_second
+            self.render
+                .notification_lateness
+                .mean_us
+                .max(self.capture.notification_lateness.mean_us),
+            self.render
+                .notification_lateness
+                .max_us
+                .max(self.capture.notification_lateness.max_us),
+            self.timer_wakeups_per_s
         ));
         lines.push(format!(
             "  position drift: render {:+} frames, capture {:+} frames; leaked buffers: {}",
             self.render.drift_frames, self.capture.drift_frames, self.leaked_buffers
         ));
-        lines.push(format!(
-            "  files: {}, {}, {}",
-            self.files.capture_wav, self.files.report_json, self.files.positions_svg
-        ));
+        lines.push(format!("  files: {}", self.files.all().join(", ")));
         lines
     }
+}
+
+/// `int16 x1` for the verdict line.
+fn short(f: &FormatReport) -> String {
+    format!("{} x{}", f.sample_type, f.channels)
 }
 
 #[expect(
@@ -309,9 +488,12 @@ fn stream_report(
             mean_us: if stats.wakeups == 0 {
                 0.0
             } else {
-                ticks_to_us(stats.total_lateness_ticks, freq) / f64_from(stats.wakeups)
+                round_to(
+                    ticks_to_us(stats.total_lateness_ticks, freq) / f64_from(stats.wakeups),
+                    1,
+                )
             },
-            max_us: ticks_to_us(stats.max_lateness_ticks, freq),
+            max_us: round_to(ticks_to_us(stats.max_lateness_ticks, freq), 1),
         },
         wakeups: stats.wakeups,
         early_wakeups: stats.early_wakeups,
@@ -390,8 +572,11 @@ pub fn jitter(lateness: &[u64], freq: CounterFrequency) -> Jitter {
     let max = lateness.iter().copied().max().unwrap_or(0);
     let mean_ticks = total / lateness.len() as u128;
     Jitter {
-        mean_us: ticks_to_us(u64::try_from(mean_ticks).unwrap_or(u64::MAX), freq),
-        max_us: ticks_to_us(max, freq),
+        mean_us: round_to(
+            ticks_to_us(u64::try_from(mean_ticks).unwrap_or(u64::MAX), freq),
+            1,
+        ),
+        max_us: round_to(ticks_to_us(max, freq), 1),
     }
 }
 
@@ -438,8 +623,27 @@ mod tests {
             start: Ticks(1_000),
             config_file: None,
             cables: 1,
+            device_kind: "cable",
+            tone_hz: 440,
             late: None,
+            source: SourceReport {
+                kind: "generated",
+                file: None,
+                format_tag: None,
+                format: FormatReport::from(&Format::DEFAULT),
+                frames: 48_000,
+            },
+            comparison: Comparison {
+                played: 48_000,
+                offset: Some(480),
+                compared: 48_000,
+                mismatched: 0,
+                first_mismatch: None,
+                verdict: Verdict::BitIdentical,
+            },
+            first_mismatch_glitches: Vec::new(),
             wav: WavInfo {
+                format_tag: "WAVE_FORMAT_IEEE_FLOAT",
                 bits_per_sample: 32,
                 sample_format: "float",
                 note: None,
@@ -448,6 +652,7 @@ mod tests {
                 capture_wav: "c.wav".into(),
                 report_json: "r.json".into(),
                 positions_svg: "p.svg".into(),
+                trace: None,
             },
         }
     }
@@ -562,7 +767,9 @@ mod tests {
     fn report_from_a_hand_made_result() {
         let r = Report::new(&result(), &info());
         assert_eq!(r.framework, "engine");
-        assert!(r.bit_exact);
+        assert!(r.capture_exact);
+        assert_eq!(r.verdict, Verdict::BitIdentical);
+        assert!(r.same_format);
         assert_eq!(r.frames_read, 48_480);
         // Render notifications: 0, 30 and 100 µs late.
         assert_eq!(r.render.notifications, 3);
@@ -579,7 +786,7 @@ mod tests {
         assert_eq!(r.render.drift_frames, 2);
         assert_eq!(r.capture.drift_frames, -4);
         // 210 expiries over 1.05 s.
-        assert!((r.timer_wakeups_per_second - 200.0).abs() < 1e-9);
+        assert!((r.timer_wakeups_per_s - 200.0).abs() < 1e-9);
         // Offset 480 frames = 10 ms; render started 5 ms (240 frames) late, so the cable adds 5 ms.
         assert_eq!(r.offset_frames, Some(480));
         assert_eq!(r.latency_frames, Some(240));
@@ -590,6 +797,8 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["capture"]["missed_notifications"], 1);
         assert_eq!(json["render"]["format"]["sample_type"], "float32");
+        assert_eq!(json["schema"], SCHEMA);
+        assert_eq!(json["verdict"], "bit-identical");
     }
 
     #[test]
@@ -608,11 +817,35 @@ mod tests {
         assert!(r.clean());
         let lines = r.summary(0.5);
         assert!((5..=10).contains(&lines.len()));
-        assert!(lines.iter().any(|l| l.contains("bit-exact: yes")));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("capture: bit-identical to the generated signal")),
+            "{lines:?}"
+        );
         let mut res = result();
         res.capture_stats.missed_notifications = 0;
         res.leaked_buffers = 1;
         assert!(!Report::new(&res, &info()).clean());
+    }
+
+    /// The promise: a one-frame latency is visible in milliseconds (not rounded to 0.00).
+    #[test]
+    fn a_one_frame_latency_shows_in_frames_and_milliseconds() {
+        let mut i = info();
+        // The hand-made run starts render 240 frames after capture: 241 is one frame late.
+        i.comparison.offset = Some(241);
+        let r = Report::new(&result(), &i);
+        assert_eq!(r.latency_frames, Some(1));
+        // 1 / 48 000 s = 0.0208 ms, to 3 decimals.
+        assert_eq!(r.latency_ms, Some(0.021));
+        let lines = r.summary(0.1);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("cable latency 1 frames (0.021 ms)")),
+            "{lines:?}"
+        );
     }
 
     #[test]

@@ -34,9 +34,11 @@ fn the_default_run_writes_three_consistent_files() {
     let dir = tmp.path().join("out");
     let r = report(&dir);
     assert_eq!(r["framework"], "engine");
-    assert_eq!(r["bit_exact"], true);
+    assert_eq!(r["schema"], 2);
+    assert_eq!(r["capture_exact"], true);
+    assert_eq!(r["verdict"], "bit-identical");
     assert_eq!(r["glitches"], 0);
-    assert_eq!(r["mismatches"], 0);
+    assert_eq!(r["mismatched_frames"], 0);
     assert_eq!(r["leaked_buffers"], 0);
     for side in ["render", "capture"] {
         assert_eq!(r[side]["glitches"], 0, "{side}");
@@ -47,7 +49,7 @@ fn the_default_run_writes_three_consistent_files() {
     }
     assert_eq!(r["frames_written"], 48_000);
     // 10 ms packets, two streams, one simulated second: about 200 wake-ups per second.
-    let wakeups = r["timer_wakeups_per_second"].as_f64().unwrap();
+    let wakeups = r["timer_wakeups_per_s"].as_f64().unwrap();
     assert!((190.0..=210.0).contains(&wakeups), "{wakeups}");
 
     let wav = hound::WavReader::open(dir.join("capture.wav")).expect("a readable WAV");
@@ -67,7 +69,15 @@ fn the_default_run_writes_three_consistent_files() {
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert!((5..=10).contains(&lines.len()), "{stdout}");
-    assert!(stdout.contains("bit-exact: yes"), "{stdout}");
+    assert!(
+        stdout.contains("capture: bit-identical to the generated signal"),
+        "{stdout}"
+    );
+    // A wire adds nothing, and the latency says so in frames and in milliseconds.
+    assert!(
+        stdout.contains("cable latency 0 frames (0.000 ms)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("capture.wav"), "{stdout}");
     // stderr is not a terminal here: only a few plain progress lines.
     assert!(stderr.lines().count() <= 4, "{stderr}");
@@ -108,7 +118,11 @@ fn format_conversion_across_the_cable_is_bit_exact() {
     assert!(out.stdout.is_empty(), "--quiet prints no summary");
     let dir = tmp.path().join("conv");
     let r = report(&dir);
-    assert_eq!(r["bit_exact"], true);
+    assert_eq!(r["capture_exact"], true);
+    // Different formats on the two sides: never "bit-identical", but exactly the expected
+    // conversion.
+    assert_eq!(r["verdict"], "expected-conversion");
+    assert_eq!(r["same_format"], false);
     assert_eq!(r["period_us"], 2_500);
     assert_eq!(r["render"]["format"]["sample_type"], "int16");
     assert_eq!(r["render"]["format"]["channels"], 1);
@@ -144,6 +158,8 @@ fn position_mode_is_bit_exact_too() {
     let r = report(&tmp.path().join("out"));
     assert_eq!(r["packet_mode"], false);
     assert_eq!(r["wav"]["bits_per_sample"], 32);
+    assert_eq!(r["wav"]["format_tag"], "WAVE_FORMAT_PCM");
+    assert!(r["wav"]["note"].as_str().unwrap().contains("int24in32"));
 }
 
 #[test]
@@ -161,7 +177,13 @@ fn one_packet_per_buffer_runs_in_position_mode_bit_exact() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("--packets 1 uses position mode"));
+    // A note, with exactly one prefix.
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cadenza-sim: note: --packets 1 uses position mode"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("warning: note"), "{stderr}");
     let r = report(&tmp.path().join("out"));
     assert_eq!(r["packets"], 1);
     assert_eq!(r["packet_mode"], false);
