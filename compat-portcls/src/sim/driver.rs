@@ -89,7 +89,11 @@ pub struct PortClsDriver {
     streams: [Option<SimStream>; 2],
     pending: [Vec<Ticks>; 2],
     violations: Vec<String>,
+    more_violations: u64,
 }
+
+/// Contract breaks kept in words (the rest are counted).
+pub const MAX_VIOLATIONS: usize = 16;
 
 fn slot(d: Direction) -> usize {
     match d {
@@ -163,6 +167,7 @@ impl PortClsDriver {
             streams: [None, None],
             pending: [Vec::new(), Vec::new()],
             violations: Vec::new(),
+            more_violations: 0,
         };
         if !status.is_success() {
             return Err(status);
@@ -209,8 +214,19 @@ impl PortClsDriver {
         &self.violations
     }
 
+    /// Contract breaks past the first [`MAX_VIOLATIONS`], counted only.
+    pub fn more_violations(&self) -> u64 {
+        self.more_violations
+    }
+
+    /// Records a contract break; after the first [`MAX_VIOLATIONS`] only the count grows (a
+    /// broken driver breaks the contract on every call).
     fn violation(&mut self, what: String) {
-        self.violations.push(what);
+        if self.violations.len() < MAX_VIOLATIONS {
+            self.violations.push(what);
+        } else {
+            self.more_violations += 1;
+        }
     }
 
     /// The wave filter's description (GetDescription through the vtable).
@@ -275,8 +291,14 @@ impl PortClsDriver {
                 &raw mut notification
             )
         );
-        if notification.cast::<IMiniportWaveRTStream>() != stream {
-            self.violation("notification interface is not the stream object".to_string());
+        if !q.is_success() || notification.cast::<IMiniportWaveRTStream>() != stream {
+            // Calling through a wrong interface would crash the simulator (or worse, seem to
+            // work): refuse the stream instead, leaving the references where they are.
+            self.violation(std::format!(
+                "QueryInterface(IMiniportWaveRTStreamNotification) gave {notification:p} \
+                 ({q:?}), not the stream object {stream:p}"
+            ));
+            return Err(NtStatus::UNSUCCESSFUL);
         }
         // The NewStream reference: PortCls keeps the notification one.
         // SAFETY: the reference NewStream returned.
@@ -291,11 +313,12 @@ impl PortClsDriver {
             notification,
             base.base.query_interface(packet_iid, &raw mut packet)
         );
-        if !q.is_success() || !p.is_success() {
-            self.violation(std::format!("stream QueryInterface failed: {q:?} {p:?}"));
-        }
-        if packet.cast::<u8>() != notification.cast::<u8>().wrapping_add(8) {
-            self.violation("packet interface is not at object + 8".to_string());
+        if !p.is_success() || packet.cast::<u8>() != notification.cast::<u8>().wrapping_add(8) {
+            self.violation(std::format!(
+                "the packet interface ({p:?}) is {packet:p}, not the object's second vtable \
+                 pointer at {notification:p} + 8"
+            ));
+            return Err(NtStatus::UNSUCCESSFUL);
         }
         self.streams[slot(d)] = Some(SimStream {
             direction: d,
@@ -587,6 +610,34 @@ impl DriverUnderTest for PortClsDriver {
 
     fn has_endpoint(&self, direction: Direction) -> bool {
         self.cable.has_endpoint(direction)
+    }
+
+    /// GetPacketCount through the output stream's vtable.
+    fn render_packet_count(&mut self) -> Result<u32, NtStatus> {
+        let (status, n) = self.raw_packet_count()?;
+        if status.is_success() {
+            Ok(n)
+        } else {
+            Err(status)
+        }
+    }
+
+    /// GetOutputStreamPresentationPosition through the output stream's vtable.
+    fn render_presentation(&mut self) -> Result<(u64, Ticks), NtStatus> {
+        let (status, p) = self.raw_presentation()?;
+        if status.is_success() {
+            Ok((p.position_in_block, Ticks(p.qpc_position)))
+        } else {
+            Err(status)
+        }
+    }
+
+    fn violations(&self) -> Vec<String> {
+        let mut all = self.violations.clone();
+        if self.more_violations > 0 {
+            all.push(std::format!("... and {} more", self.more_violations));
+        }
+        all
     }
 
     fn published(&self) -> Published {

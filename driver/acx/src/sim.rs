@@ -172,6 +172,20 @@ impl DriverUnderTest for AcxDriver {
             .map_or_else(Published::default, |p| Published::record(&p))
     }
 
+    /// EvtAcxStreamGetCurrentPacket.
+    fn render_packet_count(&mut self) -> Result<u32, NtStatus> {
+        self.open_stream(Direction::Render)?
+            .get_current_packet(AtMostDispatch::host())
+    }
+
+    /// EvtAcxStreamGetPresentationPosition.
+    fn render_presentation(&mut self) -> Result<(u64, Ticks), NtStatus> {
+        let (frames, qpc) = self
+            .open_stream(Direction::Render)?
+            .get_presentation_position(AtMostDispatch::host())?;
+        Ok((frames, Ticks(qpc)))
+    }
+
     /// EvtDeviceD0Exit / EvtDeviceD0Entry / EvtDeviceSurpriseRemoval.
     fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus> {
         self.device.set_presence(presence, Passive::host());

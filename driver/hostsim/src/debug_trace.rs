@@ -339,6 +339,18 @@ impl<D: DriverUnderTest> DriverUnderTest for Traced<D> {
         self.inner.published()
     }
 
+    fn render_packet_count(&mut self) -> Result<u32, NtStatus> {
+        self.inner.render_packet_count()
+    }
+
+    fn render_presentation(&mut self) -> Result<(u64, Ticks), NtStatus> {
+        self.inner.render_presentation()
+    }
+
+    fn violations(&self) -> Vec<String> {
+        self.inner.violations()
+    }
+
     /// Records the change as the drivers' debug link does (DeviceRemoved, or Power with 3
     /// for D3 and 0 for D0), on no stream.
     fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus> {
@@ -536,6 +548,15 @@ impl<D: DriverUnderTest + ?Sized> DriverUnderTest for Box<D> {
     }
     fn published(&self) -> Published {
         (**self).published()
+    }
+    fn render_packet_count(&mut self) -> Result<u32, NtStatus> {
+        (**self).render_packet_count()
+    }
+    fn render_presentation(&mut self) -> Result<(u64, Ticks), NtStatus> {
+        (**self).render_presentation()
+    }
+    fn violations(&self) -> Vec<String> {
+        (**self).violations()
     }
     fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus> {
         (**self).set_presence(presence)

@@ -234,6 +234,18 @@ impl DriverUnderTest for EngineDriver {
         Ok(())
     }
 
+    fn render_packet_count(&mut self) -> Result<u32, NtStatus> {
+        let n = self.host.completed_packets(Direction::Render)?;
+        // The DDIs' packet counts are 32 bits and wrap.
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(n as u32)
+    }
+
+    fn render_presentation(&mut self) -> Result<(u64, Ticks), NtStatus> {
+        let p = self.host.presentation_position(Direction::Render)?;
+        Ok((p.frames, p.qpc))
+    }
+
     fn close(&mut self, direction: Direction) -> Result<(), NtStatus> {
         let Some(stream) = self.streams[index(direction)].take() else {
             return Err(NtStatus::INVALID_DEVICE_STATE);

@@ -89,6 +89,19 @@ pub trait DriverUnderTest {
     /// to the driver (PortCls: IAdapterPowerManagement::PowerChangeState and
     /// IRP_MN_SURPRISE_REMOVAL; ACX: EvtDeviceD0Exit / D0Entry, EvtDeviceSurpriseRemoval).
     fn set_presence(&mut self, presence: Presence) -> Result<(), NtStatus>;
+    /// Render packets completed since STOP, as a client learns it through the framework
+    /// (PortCls: GetPacketCount; ACX: GetCurrentPacket; the engine: the host), in the DDIs'
+    /// 32 bits.
+    fn render_packet_count(&mut self) -> Result<u32, NtStatus>;
+    /// The render stream's presentation position through the framework (PortCls:
+    /// GetOutputStreamPresentationPosition; ACX: GetPresentationPosition): frames and the
+    /// counter value they were presented at.
+    fn render_presentation(&mut self) -> Result<(u64, Ticks), NtStatus>;
+    /// The contract breaks the framework's simulator saw (a simulator checks every answer it
+    /// gets against the DDI's contract and its own model); empty for a correct driver.
+    fn violations(&self) -> Vec<String> {
+        Vec::new()
+    }
     fn open(&mut self, direction: Direction, format: &Format) -> Result<(), NtStatus>;
     fn allocate(
         &mut self,
@@ -249,6 +262,11 @@ pub struct LoopbackResult {
     pub client_skipped_packets: u64,
     /// Buffers allocated during the run and still allocated after every stream was closed.
     pub leaked_buffers: usize,
+    /// At each render notification, what the render client learned through the framework
+    /// besides the position: the completed packet count and the presentation position.
+    pub render_client_view: Vec<(u32, u64, Ticks)>,
+    /// The framework simulator's contract violations over the whole run.
+    pub violations: Vec<String>,
 }
 
 struct RenderClient {
@@ -382,7 +400,18 @@ impl CaptureClient {
     ) -> Result<u64, NtStatus> {
         let g = self.buffer.geometry;
         if packet_mode {
+            // At most one read per packet slot (plus the one that finds nothing): a driver that
+            // keeps saying "more data" must fail the run, not hang it.
+            let mut reads = 0u32;
             loop {
+                reads += 1;
+                assert!(
+                    reads <= g.packets().get() + 2,
+                    "capture: GetReadPacket said MoreData {reads} times in a row on a {}-packet \
+                     buffer (packet {}): the driver is stuck",
+                    g.packets().get(),
+                    self.next_packet
+                );
                 match d.read_packet() {
                     Ok(p) => {
                         let linear = expand(p.number, self.next_packet);
@@ -447,6 +476,7 @@ struct Records {
     positions: Vec<PositionSample>,
     render_notes: Vec<Ticks>,
     capture_notes: Vec<Ticks>,
+    render_view: Vec<(u32, u64, Ticks)>,
 }
 
 /// Lets each client react to the notifications it received since the last timer expiry.
@@ -462,6 +492,9 @@ fn deliver_notifications<D: DriverUnderTest + ?Sized>(
         for t in d.take_notifications(Direction::Render) {
             records.render_notes.push(t);
             let frames = render.on_notification(d, packet_mode)?;
+            let packets = d.render_packet_count()?;
+            let (presented, at) = d.render_presentation()?;
+            records.render_view.push((packets, presented, at));
             records.positions.push(PositionSample {
                 at: now,
                 direction: Direction::Render,
@@ -656,6 +689,9 @@ fn drive<D: DriverUnderTest + ?Sized>(
     let mut events = config.presence_events.iter().peekable();
     let mut render_started = st.render.is_none();
     let mut last_progress = 0.0;
+    // Timer expiries at one instant: a driver that re-arms for "now" forever would never let
+    // time pass. Far more than two streams can need; the run fails naming the instant.
+    let mut same_instant = (Ticks(0), 0u32);
     loop {
         let next_event = events
             .peek()
@@ -685,6 +721,21 @@ fn drive<D: DriverUnderTest + ?Sized>(
             }
             continue;
         }
+        let now = platform.now();
+        same_instant = if same_instant.0 == now {
+            (now, same_instant.1 + 1)
+        } else {
+            (now, 1)
+        };
+        assert!(
+            same_instant.1 <= 1_000,
+            "{} timer expiries at counter value {} without time passing (render {:?}, capture \
+             {:?}): the driver re-arms its timer for the past",
+            same_instant.1,
+            now.0,
+            d.stats(Direction::Render),
+            d.stats(Direction::Capture)
+        );
         deliver_notifications(
             d,
             &mut st.render,
@@ -792,5 +843,7 @@ pub fn run_loopback<D: DriverUnderTest + ?Sized>(
         expected_capture_frames: expected(&st.runs.capture, &config.capture),
         client_skipped_packets: st.render.as_ref().map_or(0, |r| r.skipped),
         leaked_buffers: platform.live_allocations().0.saturating_sub(live_before),
+        render_client_view: st.records.render_view,
+        violations: d.violations(),
     })
 }

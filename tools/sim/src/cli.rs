@@ -34,8 +34,9 @@ const WAV_DATA_MAX: u64 = u32::MAX as u64 - 64;
 /// every kind of missed deadline can be provoked).
 const LATE_MAX_US_LIMIT: u64 = 1_000_000;
 
-/// Exit status of a run that completed but did not meet `--expect-bit-exact`, and of
-/// `--check-config` on a file with warnings.
+/// Exit status of a run that completed but did not meet `--expect-bit-exact` or in which the
+/// framework's simulator saw the driver break its contract, and of `--check-config` on a file
+/// with warnings.
 pub const EXIT_NOT_CLEAN: u8 = 1;
 /// Bad options or input, or a run that could not complete (the status clap uses for bad
 /// options).
@@ -69,7 +70,8 @@ pub const EXIT_ERROR: u8 = 2;
                   file's format, then the configuration's default format and PeriodUs.",
     after_help = "Exit status: 0 when the run completed (and, with --expect-bit-exact, was \
                   exact, glitch-free and leak-free) or --check-config found nothing to report; \
-                  1 when --expect-bit-exact was not met, or --check-config reported a warning; \
+                  1 when --expect-bit-exact was not met, the framework simulator saw the driver \
+                  break its contract, or --check-config reported a warning; \
                   2 for bad options or input, a file that cannot be read, or a run that could \
                   not complete."
 )]

@@ -311,6 +311,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("{line}");
         }
     }
+    if !report.framework_violations.is_empty() {
+        for v in &report.framework_violations {
+            eprintln!(
+                "cadenza-sim: error: the driver broke the {} contract: {v}",
+                report.framework
+            );
+        }
+        return Ok(ExitCode::from(EXIT_NOT_CLEAN));
+    }
     if settings.expect_bit_exact && !report.clean() {
         eprintln!(
             "cadenza-sim: error: --expect-bit-exact: the run was not clean (capture: {}; glitches: {}; leaked buffers: {})",

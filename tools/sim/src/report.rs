@@ -198,6 +198,9 @@ pub struct Report {
     pub timer_wakeups: u64,
     pub timer_wakeups_per_s: f64,
     pub leaked_buffers: usize,
+    /// Contract breaks the framework's simulator saw (e.g. a GetPosition offset outside the
+    /// buffer); empty for a correct driver. The engine framework has no contract to check.
+    pub framework_violations: Vec<String>,
     pub render: StreamReport,
     pub capture: StreamReport,
     pub wav: WavInfo,
@@ -303,6 +306,7 @@ impl Report {
             timer_wakeups: r.timer_expiries,
             timer_wakeups_per_s: round_to(per_second(r.timer_expiries, r.elapsed_ticks, freq), 3),
             leaked_buffers: r.leaked_buffers,
+            framework_violations: r.violations.clone(),
             render,
             capture,
             wav: info.wav.clone(),
@@ -446,6 +450,9 @@ impl Report {
             "  position drift: render {:+} frames, capture {:+} frames; leaked buffers: {}",
             self.render.drift_frames, self.capture.drift_frames, self.leaked_buffers
         ));
+        for v in &self.framework_violations {
+            lines.push(format!("  {} contract broken: {v}", self.framework));
+        }
         lines.push(format!("  files: {}", self.files.all().join(", ")));
         lines
     }
@@ -713,6 +720,8 @@ mod tests {
             expected_capture_frames: 50_400,
             client_skipped_packets: 0,
             leaked_buffers: 0,
+            render_client_view: Vec::new(),
+            violations: Vec::new(),
         }
     }
 

@@ -294,6 +294,18 @@ impl<D: DriverUnderTest> DriverUnderTest for Session<D> {
         self.inner.published()
     }
 
+    fn render_packet_count(&mut self) -> Result<u32, NtStatus> {
+        self.inner.render_packet_count()
+    }
+
+    fn render_presentation(&mut self) -> Result<(u64, Ticks), NtStatus> {
+        self.inner.render_presentation()
+    }
+
+    fn violations(&self) -> Vec<String> {
+        self.inner.violations()
+    }
+
     fn set_presence(&mut self, presence: cadenza_engine::device::Presence) -> Result<(), NtStatus> {
         self.inner.set_presence(presence)
     }

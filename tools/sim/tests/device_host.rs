@@ -93,6 +93,12 @@ fn assert_same(a: &Seen, b: &Seen, what: &str) {
     assert_eq!(x.timer_expiries, y.timer_expiries, "{who}: timer wake-ups");
     assert_eq!(a.trace, b.trace, "{who}: trace records");
     assert_eq!(a.published, b.published, "{who}: what the driver published");
+    assert_eq!(
+        x.render_client_view, y.render_client_view,
+        "{who}: packet counts / presentation positions"
+    );
+    assert!(x.violations.is_empty(), "{who}: {:?}", x.violations);
+    assert!(y.violations.is_empty(), "{who}: {:?}", y.violations);
     assert_eq!(x.leaked_buffers, 0, "{who}: leaked buffers");
     assert_eq!(y.leaked_buffers, 0, "{who}: leaked buffers");
 }

@@ -50,6 +50,26 @@ fn assert_identical(a: &LoopbackResult, b: &LoopbackResult) {
     assert_eq!(a.render_stats, b.render_stats, "{who}: render counters");
     assert_eq!(a.capture_stats, b.capture_stats, "{who}: capture counters");
     assert_eq!(a.check, b.check, "{who}: loopback check");
+    // What the client learns through the framework besides positions: packet counts
+    // (GetPacketCount / GetCurrentPacket) and presentation positions, at every notification.
+    assert!(
+        !a.render_client_view.is_empty(),
+        "{who}: no client view recorded"
+    );
+    assert_eq!(
+        a.render_client_view, b.render_client_view,
+        "{who}: packet counts / presentation positions"
+    );
+    // The simulators check every answer against the DDI contract (a GetPosition byte offset
+    // that is not the position wrapped to the buffer, a wrong interface from QueryInterface).
+    for r in [a, b] {
+        assert!(
+            r.violations.is_empty(),
+            "{}: contract broken: {:?}",
+            r.framework,
+            r.violations
+        );
+    }
 }
 
 fn scenario(lateness: Lateness, packet_mode: bool) -> LoopbackConfig {
@@ -99,6 +119,28 @@ fn acx_portcls_and_engine_agree_to_the_frame_with_injected_late_timers() {
         for fw in ["portcls", "acx"] {
             assert_identical(&engine, &run(fw, &c, 42));
         }
+    }
+}
+
+#[test]
+fn a_client_that_stops_writing_is_seen_the_same_in_every_framework() {
+    // The render client writes 30 packets and then nothing: every framework must play silence,
+    // count the same underrun and report the same packet counts, with late timers too.
+    let mut c = scenario(
+        Lateness::Random {
+            ppm: 100_000,
+            max_ticks: 40_000,
+        },
+        true,
+    );
+    c.render_stops_after = Some(30);
+    let engine = run("engine", &c, 9);
+    assert!(
+        engine.render_stats.underrun_frames > 0,
+        "the client must stop"
+    );
+    for fw in ["portcls", "acx"] {
+        assert_identical(&engine, &run(fw, &c, 9));
     }
 }
 

@@ -305,6 +305,10 @@ impl Cable {
                         // Same format on both sides: only the gain can make this more than a copy.
                         let _ = convert(src, &format, dst, &format, &self.render_gain);
                         self.ring.advance(n);
+                        if n == 0 {
+                            // No progress is a bug, never a reason to spin in a DPC.
+                            break 'runs;
+                        }
                         done += n;
                     }
                 }
@@ -411,6 +415,11 @@ impl Cable {
                     }
                     n
                 };
+                if n == 0 {
+                    // No progress is a bug, never a reason to spin in a DPC: stop here (the
+                    // frames left are silence from the last pass, and tests see them).
+                    break 'ranges;
+                }
                 done += n;
             }
         }

@@ -405,3 +405,52 @@ fn a_capture_read_right_after_render_restarts_counts_no_dropped_frame() {
         0
     );
 }
+
+#[test]
+fn capture_after_render_stops_is_silence_never_the_buffers_old_audio() {
+    // Render plays 2 buffers' worth and pauses; capture keeps running for 4 more buffers. Every
+    // capture frame after the last rendered one (plus the cable's one-frame delay) must be
+    // silence — in particular not the audio still lying in the capture buffer from its first
+    // pass round the ring — and the capture client reads every frame as it comes.
+    let f = fmt(SampleType::Int16, 2);
+    let mut c = cable(f, f, 480, 480);
+    let (frames, pf) = (960u64, 480u64);
+    client_write(&mut c, 0, frames);
+    ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+    ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+    let mut captured = Vec::new();
+    let mut read = 0;
+    let mut written = frames;
+    // 10 ms steps (one packet); render pauses after 20 ms (960 frames played).
+    for k in 1..=10u64 {
+        let now = Ticks(k * 100_000);
+        if k == 2 {
+            ops::position(&mut c, Direction::Render, now).unwrap();
+            ops::set_state(&mut c, Direction::Render, KsState::Pause, now).unwrap();
+        } else if k < 2 {
+            let rpos = ops::position(&mut c, Direction::Render, now)
+                .unwrap()
+                .frames;
+            client_write(&mut c, written, rpos + frames);
+            written = rpos + frames;
+        }
+        let cpos = ops::position(&mut c, Direction::Capture, now)
+            .unwrap()
+            .frames;
+        captured.extend(client_read(&c, read, cpos));
+        read = cpos;
+    }
+    assert_eq!(read, 10 * pf, "capture ran 100 ms");
+    // Capture frame g carries render frame g − 1; render played frames 0..960.
+    for (g, frame) in captured.iter().enumerate().skip(1).take(959) {
+        let expected: Vec<u8> = (0..4).map(|i| pattern(g as u64 - 1, i)).collect();
+        assert_eq!(frame, &expected, "capture frame {g} (render playing)");
+    }
+    for (g, frame) in captured.iter().enumerate().skip(961) {
+        assert_eq!(
+            frame,
+            &vec![0u8; 4],
+            "capture frame {g} after render paused"
+        );
+    }
+}
