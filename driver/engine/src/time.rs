@@ -48,7 +48,14 @@ impl CounterFrequency {
 /// The product fits in u128 for any u64 × u32; the quotient fits in u64 because
 /// `rate ≤ 384 000` and `freq ≥ 1` make it at most `ticks × 384 000`, which would only
 /// overflow after centuries at 10 MHz — saturate rather than wrap in that case.
+///
+/// Fast path: while `ticks × rate` fits in 64 bits (for 384 kHz: the first 40 days of counter
+/// time at 10 MHz) one 64-bit multiply and divide give the same exact quotient; the 128-bit
+/// division, a library call, is left for longer spans.
 pub fn ticks_to_frames(ticks: u64, rate: u32, freq: CounterFrequency) -> u64 {
+    if let Some(product) = ticks.checked_mul(u64::from(rate)) {
+        return product / freq.hz();
+    }
     let frames = u128::from(ticks) * u128::from(rate) / u128::from(freq.hz());
     u64::try_from(frames).unwrap_or(u64::MAX)
 }
@@ -58,6 +65,10 @@ pub fn ticks_to_frames(ticks: u64, rate: u32, freq: CounterFrequency) -> u64 {
 pub fn frames_to_ticks_ceil(frames: u64, rate: u32, freq: CounterFrequency) -> u64 {
     if rate == 0 {
         return u64::MAX;
+    }
+    // Fast path as in `ticks_to_frames`: exact while the product fits in 64 bits.
+    if let Some(product) = frames.checked_mul(freq.hz()) {
+        return product.div_ceil(u64::from(rate));
     }
     let num = u128::from(frames) * u128::from(freq.hz());
     let ticks = num.div_ceil(u128::from(rate));
@@ -82,6 +93,29 @@ mod tests {
     use proptest::prelude::*;
 
     const F: CounterFrequency = CounterFrequency::TEN_MHZ;
+
+    proptest! {
+        /// The 64-bit fast paths give exactly the 128-bit results, on both sides of the
+        /// boundary where the product stops fitting in 64 bits.
+        #[test]
+        fn fast_paths_equal_the_128_bit_arithmetic(
+            ticks in prop_oneof![0u64..1 << 40, (1u64 << 44)..(1 << 47), any::<u64>()],
+            rate in 1u32..=384_000,
+            hz in prop_oneof![Just(10_000_000u64), 1u64..=u64::from(u32::MAX), any::<u64>()],
+        ) {
+            let freq = CounterFrequency::new(hz.max(1)).unwrap();
+            let wide = u128::from(ticks) * u128::from(rate) / u128::from(freq.hz());
+            prop_assert_eq!(
+                ticks_to_frames(ticks, rate, freq),
+                u64::try_from(wide).unwrap_or(u64::MAX)
+            );
+            let wide = (u128::from(ticks) * u128::from(freq.hz())).div_ceil(u128::from(rate));
+            prop_assert_eq!(
+                frames_to_ticks_ceil(ticks, rate, freq),
+                u64::try_from(wide).unwrap_or(u64::MAX)
+            );
+        }
+    }
 
     #[test]
     fn one_second_is_rate_frames() {
