@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use cadenza_bench::experiments::{CONVERT_FRAMES, ScaleRun, encode_noise};
 use cadenza_bench::fixture::{CableFixture, format, noise, packet_frames};
+use cadenza_bench::memcpy::sse2_copy;
 use cadenza_engine::device::AudioDevice;
 use cadenza_engine::device::ops;
 use cadenza_engine::format::{Format, SampleType};
@@ -44,6 +45,12 @@ fn loopback_copy(c: &mut Criterion) {
             b.iter(|| {
                 mid.copy_from_slice(black_box(&src));
                 dst.copy_from_slice(black_box(&mid));
+            });
+        });
+        g.bench_function(format!("sse2_memcpy_x2/{name}"), |b| {
+            b.iter(|| {
+                sse2_copy(&mut mid, black_box(&src));
+                sse2_copy(&mut dst, black_box(&mid));
             });
         });
     }

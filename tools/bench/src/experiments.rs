@@ -1,6 +1,7 @@
 //! The measurements. Each function sets up outside the timed region and times only engine
 //! work (or the baseline it is compared with), and returns figures ready for the report.
 
+use std::cell::RefCell;
 use std::hint::black_box;
 
 use serde::Serialize;
@@ -19,43 +20,80 @@ use cadenza_hostsim::SimPlatform;
 use cadenza_hostsim::engine_driver::EngineDriver;
 use cadenza_hostsim::scenario::{DriverUnderTest, LoopbackConfig, run_loopback};
 
+use crate::cache::{Caches, Flusher};
 use crate::classic::{ClassicDrift, ClassicPoller, classic_drift_exact, classic_drift_simulated};
-use crate::fixture::{CableFixture, RING_MILLIS, TrivialPlatform, format, noise, packet_frames};
-use crate::timing::{Sample, paired, per_call, wall_and_cpu};
+use crate::copy::{CopyRow, FixedCost, Ratio, copy_matrix, fixed_cost};
+use crate::fixture::{CableFixture, TrivialPlatform, format, noise, packet_frames};
+use crate::memcpy::sse2_copy;
+use crate::timing::{Sample, hot_jobs, per_call, timer_overhead_ns, wall_and_cpu};
 
-/// How much work to do: the bench binary uses [`Effort::FULL`]; the crate's tests use
-/// [`Effort::SMOKE`] to prove every experiment runs, in well under a second each.
+/// How much work to do: the bench binary uses [`Effort::FULL`] (or [`Effort::QUICK`] with
+/// `--quick`); the crate's tests use [`Effort::SMOKE`] to prove every experiment runs.
 #[derive(Clone, Copy, Debug)]
 pub struct Effort {
-    /// Timed batches per figure (minimum and median are taken over them).
+    /// Timed batches (repeated runs) per hot figure; min and median are taken over them.
     pub batches: usize,
     /// Scale factor on iteration counts (1.0 = full).
     pub iters: f64,
-    /// Replays of each scale configuration.
+    /// Repeated runs per cold figure; min and median are taken over them.
+    pub cold_runs: usize,
+    /// Cold iterations per run (each after a cache flush; the run's value is their mean).
+    pub cold_iters: usize,
+    /// Loopback counts of the copy matrix.
+    pub loopbacks: &'static [usize],
+    /// Replays of each scale configuration (hot).
     pub scale_reps: usize,
+    /// Cold-cache periods sampled per replay of a scale configuration.
+    pub scale_cold_samples: usize,
     /// Simulated seconds of each wake-up / latency run.
     pub loopback_seconds: u64,
     /// Run the full 24-hour simulations (engine through the simulator, classic model).
     pub full_day: bool,
+    /// Convert every layout and gain (else 2 ch -> 2 ch at unity only).
+    pub all_conversions: bool,
 }
 
 impl Effort {
     pub const FULL: Effort = Effort {
         batches: 15,
         iters: 1.0,
+        cold_runs: 7,
+        cold_iters: 6,
+        loopbacks: &[1, 8, 64],
         scale_reps: 7,
+        scale_cold_samples: 64,
         loopback_seconds: 10,
         full_day: true,
+        all_conversions: true,
+    };
+    /// CI-sized: every experiment, fewer repetitions, 1 and 8 loopbacks, 60 s instead of
+    /// 24 h of simulated drift.
+    pub const QUICK: Effort = Effort {
+        batches: 5,
+        iters: 0.1,
+        cold_runs: 3,
+        cold_iters: 2,
+        loopbacks: &[1, 8],
+        scale_reps: 3,
+        scale_cold_samples: 16,
+        loopback_seconds: 2,
+        full_day: false,
+        all_conversions: false,
     };
     pub const SMOKE: Effort = Effort {
         batches: 2,
         iters: 0.01,
+        cold_runs: 2,
+        cold_iters: 1,
+        loopbacks: &[1, 2],
         scale_reps: 1,
+        scale_cold_samples: 2,
         loopback_seconds: 1,
         full_day: false,
+        all_conversions: false,
     };
 
-    fn iters(&self, full: usize) -> usize {
+    pub fn iters(&self, full: usize) -> usize {
         ((full as f64 * self.iters) as usize).max(2)
     }
 }
@@ -64,128 +102,14 @@ const FREQ: CounterFrequency = CounterFrequency::TEN_MHZ;
 const DAY_SECONDS: u64 = 86_400;
 
 // ---------------------------------------------------------------------------------------
-// 1. Loopback copy
+// 1. Cable copy and fixed cost: see `crate::copy`.
 // ---------------------------------------------------------------------------------------
-
-/// One period moved through the cable (render buffer → ring → capture buffer) against plain
-/// copies of the same bytes.
-#[derive(Clone, Debug, Serialize)]
-pub struct CopyFigure {
-    pub label: String,
-    pub rate: u32,
-    pub channels: u16,
-    pub period_us: u32,
-    /// Bytes of one packet (each side).
-    pub packet_bytes: usize,
-    pub ring_bytes: usize,
-    /// `Cable::sync` over one period with both streams running (render pull + capture fill).
-    pub cable: Sample,
-    /// Two `copy_from_slice` of the packet: render buffer → ring slot, ring slot → capture
-    /// buffer, walking the same ring addresses the cable walks (same memory traffic).
-    pub memcpy_ring: Sample,
-    /// Two `copy_from_slice` of the packet between the same three cache-hot buffers.
-    pub memcpy_hot: Sample,
-    /// `cable.min / memcpy_ring.min`.
-    pub ratio_ring: f64,
-    /// `cable.min / memcpy_hot.min`.
-    pub ratio_hot: f64,
-    pub target: f64,
-    pub met: bool,
-}
-
-/// Copies `src` into the ring at byte `at`, wrapping.
-fn ring_write(ring: &mut [u8], at: usize, src: &[u8]) {
-    let first = src.len().min(ring.len() - at);
-    ring[at..at + first].copy_from_slice(&src[..first]);
-    ring[..src.len() - first].copy_from_slice(&src[first..]);
-}
-
-/// Copies from the ring at byte `at` into `dst`, wrapping.
-fn ring_read(ring: &[u8], at: usize, dst: &mut [u8]) {
-    let first = dst.len().min(ring.len() - at);
-    dst[..first].copy_from_slice(&ring[at..at + first]);
-    let rest = dst.len() - first;
-    dst[first..].copy_from_slice(&ring[..rest]);
-}
-
-pub fn loopback_copy(fmt: Format, period_us: u32, effort: &Effort) -> CopyFigure {
-    let rate = fmt.rate().hz();
-    let pf = u64::from(packet_frames(rate, period_us));
-    let block = usize::from(fmt.block_align());
-    let pb = pf as usize * block;
-    let mut fx = CableFixture::loopback(fmt, period_us);
-    fx.run(Direction::Capture, Ticks(0));
-    fx.run(Direction::Render, Ticks(0));
-    let ring_len = Cable::ring_bytes(rate, fmt.channels().get() * 4, RING_MILLIS);
-
-    let mut src = vec![0u8; 2 * pb];
-    noise(&mut src, 7);
-    let mut ring = vec![0u8; ring_len];
-    let mut mid = vec![0u8; pb];
-    let mut dst = vec![0u8; 2 * pb];
-
-    let iters = effort.iters((8 << 20) / (2 * pb)).clamp(2, 4096);
-    let mut k = 0u64;
-    let (cable, memcpy_ring) = {
-        let fx = &mut fx;
-        let mut j = 0usize;
-        let mut w = 0usize;
-        paired(
-            effort.batches,
-            iters,
-            || {
-                k += 1;
-                let t = fx.ticks_for(k * pf, rate);
-                fx.cable.sync(black_box(t));
-            },
-            || {
-                let slot = (j % 2) * pb;
-                j += 1;
-                ring_write(&mut ring, w, black_box(&src[slot..slot + pb]));
-                ring_read(&ring, w, &mut dst[slot..slot + pb]);
-                w = (w + pb) % ring_len;
-            },
-        )
-    };
-    let memcpy_hot = per_call(effort.batches, iters, || {
-        mid.copy_from_slice(black_box(&src[..pb]));
-        dst[..pb].copy_from_slice(black_box(&mid));
-    });
-    // The cable really moved every frame: nothing dropped on either side.
-    for d in [Direction::Render, Direction::Capture] {
-        let st = fx.cable.stream(d).map(|s| *s.stats()).unwrap_or_default();
-        assert_eq!(st.dropped_frames, 0, "{d:?} dropped frames");
-    }
-    let target = 1.25;
-    let ratio_ring = cable.min_ns / memcpy_ring.min_ns;
-    CopyFigure {
-        label: format!(
-            "{} kHz {} ch {}, {} ms",
-            f64::from(rate) / 1000.0,
-            fmt.channels().get(),
-            fmt.sample().name(),
-            period_us / 1000
-        ),
-        rate,
-        channels: fmt.channels().get(),
-        period_us,
-        packet_bytes: pb,
-        ring_bytes: ring_len,
-        cable,
-        memcpy_ring,
-        memcpy_hot,
-        ratio_ring,
-        ratio_hot: cable.min_ns / memcpy_hot.min_ns,
-        target,
-        met: ratio_ring <= target,
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // 2. Format conversion
 // ---------------------------------------------------------------------------------------
 
-/// One conversion pair's throughput against memcpy of its output bytes.
+/// One conversion pair against an SSE2 memcpy of max(input, output) bytes.
 #[derive(Clone, Debug, Serialize)]
 pub struct ConvertFigure {
     pub src: &'static str,
@@ -193,17 +117,26 @@ pub struct ConvertFigure {
     pub src_channels: u16,
     pub dst_channels: u16,
     pub gain: &'static str,
+    /// Buffer duration at 48 kHz.
+    pub period_ms: u32,
     pub frames: usize,
+    pub in_bytes: usize,
     pub out_bytes: usize,
+    /// `cadenza_engine::convert::convert` (the fast kernels where the engine has them).
     pub convert: Sample,
-    pub memcpy: Sample,
-    /// Output bytes per second of the conversion (best batch), GB/s.
+    /// The SSE2 memcpy of max(in_bytes, out_bytes).
+    pub memcpy_sse2: Sample,
+    /// max(in, out) bytes per second of the conversion's best run, GB/s.
     pub gb_per_s: f64,
-    /// `memcpy.min / convert.min`: 1.0 = as fast as copying the output bytes.
-    pub ratio: f64,
-    /// The ≥ 0.5× memcpy target applies to equal channel counts only.
-    pub target: Option<f64>,
-    pub met: Option<bool>,
+    /// convert / memcpy_sse2 (1.00 = as fast as copying the larger side; lower is faster).
+    pub ratio: Ratio,
+    /// The engine's reference (scalar) conversion of the same buffer,
+    /// `cadenza_engine::convert::reference::convert`.
+    pub reference: Option<Sample>,
+    /// reference / convert (the speed-up of the fast conversion).
+    pub speedup: Option<Ratio>,
+    /// Whether the fast and the reference conversion wrote the same bytes.
+    pub matches_reference: Option<bool>,
 }
 
 /// Audio-like samples (pseudo-random within ±0.9 full scale) encoded in `t`.
@@ -227,98 +160,124 @@ pub fn encode_noise(t: SampleType, samples: usize, seed: u64) -> Vec<u8> {
     out
 }
 
-/// Frames per conversion call: 10 ms at 192 kHz (40 ms at 48 kHz), a DPC-sized chunk that
-/// stays in L1/L2 like one period of cable data does.
-pub const CONVERT_FRAMES: usize = 1920;
+/// Frames of the conversions' main buffer size: 10 ms at 48 kHz.
+pub const CONVERT_FRAMES: usize = 480;
 
-/// The channel layouts measured for every sample-type pair.
-pub const LAYOUTS: [(u16, u16); 5] = [(2, 2), (1, 2), (2, 1), (2, 8), (8, 2)];
+/// Buffer durations of the 2 ch -> 2 ch unity-gain matrix, ms at 48 kHz.
+pub const CONVERT_PERIODS_MS: [u32; 3] = [1, 10, 100];
 
-/// Frames per call of the large-buffer variant: 1 MiB of 32-bit stereo output (L2-resident,
-/// the size the engine's own `convert_throughput` test uses).
-pub const CONVERT_FRAMES_LARGE: usize = 131_072;
+/// The channel layouts measured (at 10 ms) besides 2 -> 2.
+pub const LAYOUTS: [(u16, u16); 4] = [(1, 2), (2, 1), (2, 8), (8, 2)];
+
+/// The signature of `convert::convert` and `convert::reference::convert`.
+type ConvertFn = fn(
+    &[u8],
+    &Format,
+    &mut [u8],
+    &Format,
+    &Gain,
+) -> Result<usize, cadenza_engine::convert::ConvertError>;
 
 pub fn convert_pair(
     st: SampleType,
     dt: SampleType,
     (sc, dc): (u16, u16),
     gain_db: i32,
-    frames: usize,
+    period_ms: u32,
     effort: &Effort,
 ) -> ConvertFigure {
-    let sf = format(st, sc, 48_000);
-    let df = format(dt, dc, 48_000);
+    let rate = 48_000;
+    let frames = packet_frames(rate, period_ms * 1000) as usize;
+    let sf = format(st, sc, rate);
+    let df = format(dt, dc, rate);
     let src = encode_noise(st, frames * usize::from(sc), 11);
+    let in_bytes = src.len();
     let out_bytes = frames * usize::from(df.block_align());
-    let mut dst = vec![0u8; out_bytes];
-    let mut copy_src = vec![0u8; out_bytes];
+    let copy_bytes = in_bytes.max(out_bytes);
+    let mut copy_src = vec![0u8; copy_bytes];
     noise(&mut copy_src, 3);
-    let mut copy_dst = vec![0u8; out_bytes];
+    let mut copy_dst = vec![0u8; copy_bytes];
     let mut gain = Gain::UNITY;
     if gain_db != 0 {
         gain.set_all_db(gain_db << 16).expect("gain in range");
     }
-    let iters = effort.iters((2 << 20) / out_bytes).clamp(2, 4096);
-    let (convert, memcpy) = paired(
+    // Side by side, the two must agree (the engine's own tests check this bit for bit); a
+    // difference is reported, not hidden.
+    let mut fast_out = vec![0u8; out_bytes];
+    let mut ref_out = vec![0xA5u8; out_bytes];
+    let _ = cadenza_engine::convert::convert(&src, &sf, &mut fast_out, &df, &gain);
+    let _ = cadenza_engine::convert::reference::convert(&src, &sf, &mut ref_out, &df, &gain);
+    let matches_reference = Some(fast_out == ref_out);
+    // Both conversions read `src` and write the same `dst`, so neither gains from where its
+    // buffers happen to lie.
+    let dst = RefCell::new(vec![0u8; out_bytes]);
+    let job = |convert: ConvertFn| {
+        let (src, dst, sf, df, gain) = (&src, &dst, &sf, &df, &gain);
+        move |n: usize| {
+            let mut d = dst.borrow_mut();
+            for _ in 0..n {
+                black_box(convert(black_box(src), sf, black_box(&mut d), df, gain)).ok();
+            }
+        }
+    };
+    let mut convert_job = job(cadenza_engine::convert::convert);
+    let mut reference_job = job(cadenza_engine::convert::reference::convert);
+    let mut memcpy_job = |n: usize| {
+        for _ in 0..n {
+            sse2_copy(black_box(&mut copy_dst), black_box(&copy_src));
+        }
+    };
+    let iters = effort.iters((1 << 20) / copy_bytes).clamp(2, 4096);
+    let v = hot_jobs(
         effort.batches,
         iters,
-        || {
-            let r = cadenza_engine::convert::convert(
-                black_box(&src),
-                &sf,
-                black_box(&mut dst),
-                &df,
-                &gain,
-            );
-            black_box(r).ok();
-        },
-        || copy_dst.copy_from_slice(black_box(&copy_src)),
+        &mut [&mut convert_job, &mut reference_job, &mut memcpy_job],
     );
-    let ratio = memcpy.min_ns / convert.min_ns;
-    let target = (sc == dc).then_some(0.5);
+    let (convert, reference, memcpy_sse2) = (v[0], v[1], v[2]);
     ConvertFigure {
         src: st.name(),
         dst: dt.name(),
         src_channels: sc,
         dst_channels: dc,
         gain: if gain_db == 0 { "unity" } else { "-6 dB" },
+        period_ms,
         frames,
+        in_bytes,
         out_bytes,
         convert,
-        memcpy,
-        gb_per_s: out_bytes as f64 / convert.min_ns,
-        ratio,
-        target,
-        met: target.map(|t| ratio >= t),
+        memcpy_sse2,
+        gb_per_s: copy_bytes as f64 / convert.min_ns,
+        ratio: Ratio::of(convert, memcpy_sse2),
+        reference: Some(reference),
+        speedup: Some(Ratio::of(reference, convert)),
+        matches_reference,
     }
 }
 
-/// Every pair and layout at unity gain, then equal channel counts at −6 dB (the volume the
-/// cable applies when a user moves the slider).
+/// 2 -> 2 at unity for every pair at 1, 10 and 100 ms; then (full effort) the other layouts
+/// and 2 -> 2 at -6 dB (the volume the cable applies when a user moves the slider) at 10 ms.
 pub fn conversions(effort: &Effort) -> Vec<ConvertFigure> {
     let mut out = Vec::new();
+    for period_ms in CONVERT_PERIODS_MS {
+        for st in SampleType::ALL {
+            for dt in SampleType::ALL {
+                out.push(convert_pair(st, dt, (2, 2), 0, period_ms, effort));
+            }
+        }
+    }
+    if !effort.all_conversions {
+        return out;
+    }
     for layout in LAYOUTS {
         for st in SampleType::ALL {
             for dt in SampleType::ALL {
-                out.push(convert_pair(st, dt, layout, 0, CONVERT_FRAMES, effort));
+                out.push(convert_pair(st, dt, layout, 0, 10, effort));
             }
         }
     }
     for st in SampleType::ALL {
         for dt in SampleType::ALL {
-            out.push(convert_pair(st, dt, (2, 2), -6, CONVERT_FRAMES, effort));
-        }
-    }
-    for st in SampleType::ALL {
-        for dt in SampleType::ALL {
-            out.push(convert_pair(
-                st,
-                dt,
-                (2, 2),
-                0,
-                CONVERT_FRAMES_LARGE,
-                effort,
-            ));
+            out.push(convert_pair(st, dt, (2, 2), -6, 10, effort));
         }
     }
     out
@@ -484,8 +443,18 @@ pub struct ScaleFigure {
     pub cpu_ns: Sample,
     /// Median CPU time as a percentage of one core (per second of audio).
     pub core_percent: f64,
+    /// The same from the best replay.
+    pub core_percent_min: f64,
     /// Median CPU ns per wake-up.
     pub ns_per_wakeup: f64,
+    /// Cold caches: wall ns of one period's wake-ups when the period starts right after a
+    /// cache flush (min and median over the replays; each replay's value is the mean of its
+    /// sampled periods).
+    pub cold_ns_per_period: Option<Sample>,
+    /// The same per wake-up.
+    pub cold_ns_per_wakeup: Option<Sample>,
+    /// `cold_ns_per_period × periods per second` as a percentage of one core (min, median).
+    pub cold_core_percent: Option<Ratio>,
 }
 
 struct Farm {
@@ -633,8 +602,56 @@ impl ScaleRun {
     pub fn wakeups(&self) -> u64 {
         (self.events.len() - self.first) as u64
     }
+
+    /// The measured second with cold caches, period by period: the wake-ups are grouped
+    /// into windows of one period from the start of the second; every `stride`-th window
+    /// starts right after a cache flush and its wake-ups (run back to back) are timed
+    /// together; the others run untimed, so the streams advance exactly as in
+    /// [`Self::run`]. Returns the mean ns of a timed window (less `overhead_ns`) and the
+    /// mean number of wake-ups in one.
+    pub fn run_cold(
+        &mut self,
+        flusher: &mut Flusher,
+        period_ticks: u64,
+        stride: usize,
+        overhead_ns: f64,
+    ) -> (f64, f64) {
+        let stride = stride.max(1);
+        let events = &self.events[self.first..];
+        let Some(&(t0, _)) = events.first() else {
+            return (0.0, 0.0);
+        };
+        let window = |t: Ticks| ((t.0 - t0.0) / period_ticks.max(1)) as usize;
+        let (mut total, mut timed, mut timed_wakeups) = (0.0, 0u32, 0usize);
+        let mut i = 0;
+        while i < events.len() {
+            let w = window(events[i].0);
+            let end = i + events[i..].iter().take_while(|e| window(e.0) == w).count();
+            if w % stride == 0 {
+                flusher.flush();
+                let start = std::time::Instant::now();
+                for &(t, j) in &events[i..end] {
+                    wake(&mut self.farm, j, black_box(t), &self.platform);
+                }
+                total += start.elapsed().as_nanos() as f64;
+                timed += 1;
+                timed_wakeups += end - i;
+            } else {
+                for &(t, j) in &events[i..end] {
+                    wake(&mut self.farm, j, black_box(t), &self.platform);
+                }
+            }
+            i = end;
+        }
+        let timed = f64::from(timed.max(1));
+        (
+            (total / timed - overhead_ns).max(0.0),
+            timed_wakeups as f64 / timed,
+        )
+    }
 }
 
+/// Hot figures of `n` streams at `period_us` (see [`scale_point_cold`] for the cold ones).
 pub fn scale_point(n: usize, period_us: u32, effort: &Effort) -> ScaleFigure {
     let (events, first) = schedule(n, period_us);
     let mut walls = Vec::new();
@@ -664,17 +681,58 @@ pub fn scale_point(n: usize, period_us: u32, effort: &Effort) -> ScaleFigure {
         wall_ns: Sample::of(walls),
         cpu_ns,
         core_percent: cpu_ns.median_ns / 1e9 * 100.0,
+        core_percent_min: cpu_ns.min_ns / 1e9 * 100.0,
         ns_per_wakeup: cpu_ns.median_ns / wakeups.max(1) as f64,
+        cold_ns_per_period: None,
+        cold_ns_per_wakeup: None,
+        cold_core_percent: None,
     }
+}
+
+/// Adds the cold-cache figures to `fig`: `effort.cold_runs` replays of the second, each
+/// timing `effort.scale_cold_samples` periods spread evenly over it, each period starting
+/// right after a cache flush (see [`ScaleRun::run_cold`]).
+pub fn scale_point_cold(
+    fig: &mut ScaleFigure,
+    effort: &Effort,
+    flusher: &mut Flusher,
+    overhead_ns: f64,
+) {
+    let (events, first) = schedule(fig.streams, fig.period_us);
+    let period_ticks = u64::from(fig.period_us) * FREQ.hz() / 1_000_000;
+    let periods_per_s = 1e6 / f64::from(fig.period_us);
+    let stride = (periods_per_s as usize).div_ceil(effort.scale_cold_samples.max(1));
+    let mut per_window = Vec::new();
+    let mut per_wakeup = Vec::new();
+    for _ in 0..effort.cold_runs.max(1) {
+        let mut r = ScaleRun::with_schedule(fig.streams, fig.period_us, events.clone(), first);
+        let (window_ns, wakeups) = r.run_cold(flusher, period_ticks, stride, overhead_ns);
+        per_window.push(window_ns);
+        per_wakeup.push(window_ns / wakeups.max(1.0));
+    }
+    let window = Sample::of(per_window);
+    fig.cold_ns_per_wakeup = Some(Sample::of(per_wakeup));
+    fig.cold_ns_per_period = Some(window);
+    fig.cold_core_percent = Some(Ratio {
+        min: window.min_ns * periods_per_s / 1e9 * 100.0,
+        median: window.median_ns * periods_per_s / 1e9 * 100.0,
+    });
 }
 
 pub const SCALE_STREAMS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
 
-pub fn scale(effort: &Effort) -> Vec<ScaleFigure> {
+/// Stream counts that also get cold-cache figures.
+pub const SCALE_COLD_STREAMS: [usize; 3] = [1, 8, 64];
+
+pub fn scale(effort: &Effort, flusher: &mut Flusher, overhead_ns: f64) -> Vec<ScaleFigure> {
     let mut out = Vec::new();
     for period_us in [1_000, 10_000] {
         for n in SCALE_STREAMS {
-            out.push(scale_point(n, period_us, effort));
+            let mut fig = scale_point(n, period_us, effort);
+            if SCALE_COLD_STREAMS.contains(&n) {
+                scale_point_cold(&mut fig, effort, flusher, overhead_ns);
+            }
+            out.push(fig);
         }
     }
     out
@@ -869,6 +927,8 @@ pub struct DriftValidation {
     pub engine_rate: u32,
     pub engine_period_ms: u32,
     pub engine_counter_hz: u64,
+    /// Simulated seconds.
+    pub engine_seconds: u64,
     pub engine_expiries: u64,
     pub engine_notifications: u64,
     /// Notifications whose counter value differed from the ideal boundary (must be 0).
@@ -932,6 +992,7 @@ pub fn engine_full_run(rate: u32, period_ms: u32, seconds: u64, freq: u64) -> Dr
         engine_rate: rate,
         engine_period_ms: period_ms,
         engine_counter_hz: freq,
+        engine_seconds: seconds,
         engine_expiries: expiries,
         engine_notifications: k,
         engine_wrong_notifications: wrong,
@@ -958,11 +1019,36 @@ pub fn drift_validation(effort: &Effort) -> DriftValidation {
 // 7. Memory
 // ---------------------------------------------------------------------------------------
 
+/// One line of a memory breakdown, bytes per stream.
 #[derive(Clone, Debug, Serialize)]
 pub struct MemoryFigure {
-    pub name: &'static str,
+    pub name: String,
     pub bytes: usize,
+    /// Which per-stream totals include the line: "both", "PortCls", "ACX", or "" for a
+    /// breakdown line already inside another.
+    pub counted_in: &'static str,
     pub note: &'static str,
+}
+
+/// Memory per stream of one configuration.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemoryConfig {
+    pub name: &'static str,
+    /// The configuration, in the simulator's text form.
+    pub config_text: &'static str,
+    pub cables: u8,
+    /// Ring of one cable, bytes, as the platform handed it out when the hosts were created.
+    pub ring_bytes_per_cable: usize,
+    pub rows: Vec<MemoryFigure>,
+    /// Per stream through PortCls: everything counted, and without the ring share.
+    pub portcls_total: usize,
+    pub portcls_state: usize,
+    /// Per stream through ACX.
+    pub acx_total: usize,
+    pub acx_state: usize,
+    /// A client buffer of two 10 ms packets in the configuration's default format (not in
+    /// the totals: its size is the client's choice).
+    pub example_buffer_bytes: usize,
 }
 
 /// Notifies nothing (sizes only).
@@ -973,56 +1059,183 @@ impl cadenza_acx::PacketNotify for NoNotify {
     fn packet_complete(&self, _packet: u64, _qpc: Ticks) {}
 }
 
-pub fn memory() -> Vec<MemoryFigure> {
-    let stream = size_of::<Stream>();
-    let cable = size_of::<Cable>();
-    let cable_own = cable - 2 * size_of::<Option<Stream>>();
-    let wave = size_of::<cadenza_portcls::stream::WaveStream<SimPlatform>>();
-    let portcls_cable = size_of::<cadenza_portcls::device::PcHost<SimPlatform>>();
-    let acx = size_of::<cadenza_acx::AcxStream<SimPlatform, NoNotify>>();
-    vec![
-        MemoryFigure {
-            name: "Stream",
-            bytes: stream,
-            note: "size_of::<Stream>(): state, format, timebase, deadlines, events (4), packet \
-                   bookkeeping, stats; held inside the cable",
-        },
-        MemoryFigure {
-            name: "Cable (without its two streams)",
-            bytes: cable_own,
-            note: "size_of::<Cable>() - 2 x size_of::<Option<Stream>>(): ring descriptor, sides, \
-                   gains (16 channels each), presence",
-        },
-        MemoryFigure {
-            name: "Engine state per stream",
-            bytes: stream + cable_own / 2,
-            note: "Stream + half the cable's own state",
-        },
-        MemoryFigure {
-            name: "PortCls WaveStream<SimPlatform>",
-            bytes: wave,
-            note: "the miniport stream object (COM vtables, refcount, host handle, buffer slot); \
-                   its timer lives in the pair's device host",
-        },
-        MemoryFigure {
-            name: "PortCls PcHost<SimPlatform> (the engine's DeviceHost)",
-            bytes: portcls_cable,
-            note: "per endpoint pair (shared by its two streams): lock, boxed device pointer, \
-                   two timer slots, pin capabilities, endpoint facts; the device itself is boxed",
-        },
-        MemoryFigure {
-            name: "ACX AcxStream<SimPlatform, _> (outer)",
-            bytes: acx,
-            note: "the outer object only; its boxed StreamCore (platform handle, cable Arc, \
-                   notify, timer lock) is private and not measured here",
-        },
-        MemoryFigure {
-            name: "Per stream, PortCls, measured",
-            bytes: wave + portcls_cable / 2,
-            note: "WaveStream + half a CableDevice (which holds the Cable and both Streams); \
-                   excludes the audio buffer, the ring, the trace ring and the OS timer object",
-        },
-    ]
+/// The default configuration and the largest one.
+pub const MEMORY_CONFIGS: [(&str, &str); 2] = [
+    ("default (1 cable, 2 ch, 48 kHz)", ""),
+    (
+        "largest (8 cables x 16 ch x 384 kHz, all sample types)",
+        "Cables = 8\nChannels = 16\nSampleRates = 8000, 11025, 16000, 22050, 32000, 44100, 48000, \
+         96000, 192000, 384000\nDefaultSampleRate = 384000\n\
+         SampleTypes = float32, int32, int24in32, int24, int16\n",
+    ),
+];
+
+/// A pair's object split between its two streams.
+const fn half(bytes: usize) -> usize {
+    bytes / 2
+}
+
+/// Bytes of an `Arc`'s two reference counts (the host lives in a `Pin<Arc<_>>`).
+const ARC_COUNTS: usize = 2 * size_of::<usize>();
+
+/// Creates every cable host of `text` (both adapters' host types) on a simulator platform
+/// and measures the ring the platform hands out, and the per-stream share of each object.
+pub fn memory_config(name: &'static str, text: &'static str) -> MemoryConfig {
+    use cadenza_engine::config::parse_text;
+    use cadenza_engine::device::virtual_device::VirtualDevice;
+    use cadenza_engine::platform::TimerTarget;
+
+    let mut warnings = Vec::new();
+    let config = parse_text(text, &mut |w| warnings.push(format!("{w:?}")));
+    assert!(warnings.is_empty(), "{name}: {warnings:?}");
+    let cables = config.cables();
+
+    // The ring is what the platform hands out per host (PortCls and ACX size it alike).
+    let platform = SimPlatform::new(1);
+    let (_, before) = platform.live_allocations();
+    let hosts: Vec<_> = (0..cables)
+        .map(|i| cadenza_portcls::device::create_host(platform.clone(), i, &config).expect("host"))
+        .collect();
+    let (_, after) = platform.live_allocations();
+    let ring = (after - before) / usize::from(cables);
+    assert_eq!(ring, Cable::ring_bytes_for(&config), "{name}: ring size");
+    drop(hosts);
+    let acx_platform = SimPlatform::new(1);
+    let acx: Vec<_> = (0..cables)
+        .map(|i| {
+            cadenza_acx::host::AcxHost::<SimPlatform, NoNotify>::new(
+                acx_platform.clone(),
+                i,
+                &config,
+                Box::new(VirtualDevice::null()),
+                None,
+            )
+            .expect("ACX host")
+        })
+        .collect();
+    let (_, acx_ring) = acx_platform.live_allocations();
+    assert_eq!(
+        acx_ring / usize::from(cables),
+        ring,
+        "{name}: ACX ring size"
+    );
+    drop(acx);
+
+    let device = size_of::<VirtualDevice>();
+    let pc_host = size_of::<cadenza_portcls::device::PcHost<SimPlatform>>();
+    let acx_host = size_of::<cadenza_acx::host::AcxHost<SimPlatform, NoNotify>>();
+    let wave = size_of::<
+        cadenza_portcls::object::ComObject<cadenza_portcls::stream::WaveStream<SimPlatform>>,
+    >();
+    let acx_stream = size_of::<cadenza_acx::AcxStream<SimPlatform, NoNotify>>();
+    let timer = size_of::<<SimPlatform as Platform>::Timer>();
+    let target = size_of::<TimerTarget>();
+    let row =
+        |name: &str, bytes: usize, counted_in: &'static str, note: &'static str| MemoryFigure {
+            name: name.to_string(),
+            bytes,
+            counted_in,
+            note,
+        };
+    let rows = vec![
+        row(
+            "ring share (ring / 2)",
+            ring / 2,
+            "both",
+            "the cable's ring (500 ms of the widest configured frame at the highest rate), \
+             measured as the bytes the platform allocated per host, shared by the pair's two \
+             streams",
+        ),
+        row(
+            "device share (VirtualDevice / 2)",
+            device / 2,
+            "both",
+            "size_of::<VirtualDevice>(): the boxed cable with both engine Streams, ring \
+             descriptor, gains (16 channels each) and channel map",
+        ),
+        row(
+            "  of which: Stream",
+            size_of::<Stream>(),
+            "",
+            "size_of::<Stream>(): state, format, timebase, deadlines, events, packet \
+             bookkeeping, stats",
+        ),
+        row(
+            "PortCls host share ((PcHost + Arc counts) / 2)",
+            half(pc_host + ARC_COUNTS),
+            "PortCls",
+            "size_of::<PcHost<SimPlatform>>() + the Arc's two counts: lock, device box \
+             pointer, two timer slots (lock + platform timer + notifier), pin capabilities, \
+             endpoint facts (name, packet constraints)",
+        ),
+        row(
+            "ACX host share ((AcxHost + Arc counts) / 2)",
+            half(acx_host + ARC_COUNTS),
+            "ACX",
+            "size_of::<AcxHost<SimPlatform, _>>() + the Arc's two counts",
+        ),
+        row(
+            "  of which: platform timer (per stream)",
+            timer,
+            "",
+            "size_of::<<SimPlatform as Platform>::Timer>() in the stream's timer slot of the \
+             host (the kernel's KernelTimer holds the EX_TIMER and target-block pointers)",
+        ),
+        row(
+            "timer target block (per stream)",
+            target,
+            "both",
+            "size_of::<TimerTarget>(): the kernel platform allocates it (ExAllocatePool2) as \
+             the timer callback's context. The EX_TIMER object itself is allocated by the \
+             kernel (ExAllocateTimer) and opaque: not measurable here, not included",
+        ),
+        row(
+            "PortCls stream object (ComObject<WaveStream>)",
+            wave,
+            "PortCls",
+            "size_of::<ComObject<WaveStream<SimPlatform>>>(): COM vtable and reference count \
+             around the stream's data (packet vtable, direction, host handle, port stream, \
+             buffer slot)",
+        ),
+        row(
+            "ACX AcxStream",
+            acx_stream,
+            "ACX",
+            "size_of::<AcxStream<SimPlatform, _>>(): host handle, circuit, format, notifier",
+        ),
+    ];
+    let common = ring / 2 + device / 2 + target;
+    let portcls_total = common + half(pc_host + ARC_COUNTS) + wave;
+    let acx_total = common + half(acx_host + ARC_COUNTS) + acx_stream;
+    let fmt = config.default_format();
+    let pf = packet_frames(fmt.rate().hz(), 10_000);
+    let example_buffer_bytes = BufferGeometry::plan(
+        &fmt,
+        pf * u32::from(fmt.block_align()) * 2,
+        PacketCount::Two,
+        true,
+        &BufferLimits::DEFAULT,
+    )
+    .map_or(0, |g| g.span_bytes() as usize);
+    MemoryConfig {
+        name,
+        config_text: text,
+        cables,
+        ring_bytes_per_cable: ring,
+        rows,
+        portcls_total,
+        portcls_state: portcls_total - ring / 2,
+        acx_total,
+        acx_state: acx_total - ring / 2,
+        example_buffer_bytes,
+    }
+}
+
+pub fn memory() -> Vec<MemoryConfig> {
+    MEMORY_CONFIGS
+        .iter()
+        .map(|&(name, text)| memory_config(name, text))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1102,7 +1315,16 @@ pub fn latency(effort: &Effort) -> Vec<LatencyFigure> {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Figures {
-    pub copy: Vec<CopyFigure>,
+    /// The caches read from sysfs and the flush size of the cold figures.
+    pub caches: Caches,
+    /// What one timed region adds (subtracted from cold single-iteration timings), ns.
+    pub timer_overhead_ns: f64,
+    /// Hot batches and cold runs per figure (min and median are over these).
+    pub batches: usize,
+    pub cold_runs: usize,
+    pub cold_iters: usize,
+    pub copy: Vec<CopyRow>,
+    pub fixed: FixedCost,
     pub convert: Vec<ConvertFigure>,
     pub notification: Vec<NsFigure>,
     pub scale: Vec<ScaleFigure>,
@@ -1111,23 +1333,29 @@ pub struct Figures {
     pub drift_validation: DriftValidation,
     /// Hour-by-hour drift for the plot: (rate, period_ms, [(hour, engine, classic)]).
     pub drift_series: Vec<(u32, u32, Vec<DriftPoint>)>,
-    pub memory: Vec<MemoryFigure>,
+    pub memory: Vec<MemoryConfig>,
     pub latency: Vec<LatencyFigure>,
 }
 
-/// Runs every experiment; `progress` is told which one starts.
-pub fn all(effort: &Effort, progress: &mut dyn FnMut(&str)) -> Figures {
-    progress("loopback copy");
-    let copy = vec![
-        loopback_copy(Format::DEFAULT, 10_000, effort),
-        loopback_copy(format(SampleType::Float32, 8, 192_000), 10_000, effort),
-    ];
+/// Runs every experiment; `progress` is told which one starts. Cold figures flush with
+/// `flusher` (normally [`Flusher::new`]`(caches.flush_bytes)`).
+pub fn all(
+    effort: &Effort,
+    caches: &Caches,
+    flusher: &mut Flusher,
+    progress: &mut dyn FnMut(&str),
+) -> Figures {
+    let overhead = timer_overhead_ns();
+    progress("cable copy vs memcpy (hot and cold)");
+    let copy = copy_matrix(effort, flusher, overhead, progress);
+    progress("fixed cost per cable sync");
+    let fixed = fixed_cost(effort, flusher, overhead);
     progress("format conversion");
     let convert = conversions(effort);
     progress("per-notification and GetPosition cost");
     let notification = notification_costs(effort);
-    progress("scale");
-    let scale = scale(effort);
+    progress("scale (hot and cold)");
+    let scale = scale(effort, flusher, overhead);
     progress("wake-ups");
     let wakeups = wakeups(effort);
     progress("drift");
@@ -1136,12 +1364,24 @@ pub fn all(effort: &Effort, progress: &mut dyn FnMut(&str)) -> Figures {
         .into_iter()
         .map(|(r, p)| (r, p, drift_series(r, p)))
         .collect();
-    progress("24 h simulations");
+    progress(if effort.full_day {
+        "24 h simulation, notification by notification"
+    } else {
+        "60 s simulation, notification by notification (24 h in the full run)"
+    });
     let drift_validation = drift_validation(effort);
     progress("latency");
     let latency = latency(effort);
+    progress("memory");
+    let memory = memory();
     Figures {
+        caches: caches.clone(),
+        timer_overhead_ns: overhead,
+        batches: effort.batches,
+        cold_runs: effort.cold_runs,
+        cold_iters: effort.cold_iters,
         copy,
+        fixed,
         convert,
         notification,
         scale,
@@ -1149,7 +1389,7 @@ pub fn all(effort: &Effort, progress: &mut dyn FnMut(&str)) -> Figures {
         drift,
         drift_validation,
         drift_series,
-        memory: memory(),
+        memory,
         latency,
     }
 }

@@ -60,6 +60,24 @@ pub struct SideSpec {
     pub packets: PacketCount,
 }
 
+/// The ring the adapters give a cable offering these sides' formats: [`RING_MILLIS`] of the
+/// widest frame (4-byte containers) at the highest rate.
+fn ring_bytes_for(sides: &[Option<SideSpec>]) -> usize {
+    let rate = sides
+        .iter()
+        .flatten()
+        .map(|s| s.format.rate().hz())
+        .max()
+        .unwrap_or(48_000);
+    let channels = sides
+        .iter()
+        .flatten()
+        .map(|s| s.format.channels().get())
+        .max()
+        .unwrap_or(2);
+    Cable::ring_bytes(rate, channels * 4, RING_MILLIS)
+}
+
 /// A cable with its streams, set up before RUN: buffers attached, one event registered per
 /// stream. Dropping it closes the streams and frees every buffer.
 #[derive(Debug)]
@@ -77,22 +95,14 @@ impl CableFixture {
     pub fn new(render: Option<SideSpec>, capture: Option<SideSpec>) -> CableFixture {
         let platform = SimPlatform::new(1);
         let freq = platform.frequency();
-        let sides = [render, capture];
-        let rate = sides
-            .iter()
-            .flatten()
-            .map(|s| s.format.rate().hz())
-            .max()
-            .unwrap_or(48_000);
-        let channels = sides
-            .iter()
-            .flatten()
-            .map(|s| s.format.channels().get())
-            .max()
-            .unwrap_or(2);
-        let ring = platform
-            .allocate(Cable::ring_bytes(rate, channels * 4, RING_MILLIS))
+        let mut ring = platform
+            .allocate(ring_bytes_for(&[render, capture]))
             .expect("ring memory");
+        // Fault every page in now (the simulator's memory is mapped lazily, a kernel's
+        // non-paged pool is not), so that no timed sync pays for a first touch.
+        if let Some(bytes) = ring.slice_mut(0, ring.len()) {
+            bytes.fill(0);
+        }
         let mut cable = Cable::new(ring, freq);
         for (direction, side) in [(Direction::Render, render), (Direction::Capture, capture)] {
             let Some(side) = side else { continue };
@@ -130,12 +140,22 @@ impl CableFixture {
 
     /// Both sides open with one format and period (packets of `period_us`, two per buffer).
     pub fn loopback(format: Format, period_us: u32) -> CableFixture {
+        Self::loopback_frames(format, packet_frames(format.rate().hz(), period_us))
+    }
+
+    /// Both sides open with one format and packets of `packet_frames` frames, two per buffer.
+    pub fn loopback_frames(format: Format, packet_frames: u32) -> CableFixture {
         let side = SideSpec {
             format,
-            packet_frames: packet_frames(format.rate().hz(), period_us),
+            packet_frames,
             packets: PacketCount::Two,
         };
         CableFixture::new(Some(side), Some(side))
+    }
+
+    /// Bytes of the cable's ring.
+    pub fn ring_len(&self) -> usize {
+        ring_bytes_for(&[self.render, self.capture])
     }
 
     /// Steps the `direction` stream from STOP to RUN at `now` (the cable pins its mapping).

@@ -1,51 +1,82 @@
-//! `cadenza-bench`: runs every measurement once with fixed iteration counts, prints the table
-//! of figures and writes `docs/performance.json`, `docs/performance-scaling.svg`,
-//! `docs/performance-drift.svg` and the figures section of `docs/performance.md`.
+//! `cadenza-bench`: runs every measurement, prints the tables and the verdicts, and writes
+//! the JSON data, the SVG plots and the Markdown figures where it is told.
 //!
 //! ```text
-//! cargo run --release -p cadenza-bench              # everything (about a minute)
-//! cargo run --release -p cadenza-bench -- --quick   # a smoke run, nothing written
-//! cargo run --release -p cadenza-bench -- --no-write
+//! cargo run --release -p cadenza-bench -- --out DIR              # a few minutes
+//! cargo run --release -p cadenza-bench -- --out docs --write-doc # regenerates docs/performance.*
+//! cargo run --release -p cadenza-bench -- --quick                # CI-sized
 //! ```
+//!
+//! Without `--out`, outputs go to `target/bench/` of the workspace found from the current
+//! directory (see `output::out_dir`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cadenza_bench::experiments::{self, Effort};
-use cadenza_bench::report::{self, Machine};
+use cadenza_bench::cache::{Caches, Flusher};
+use cadenza_bench::experiments::{self, Effort, Figures};
+use cadenza_bench::output::{self, Options, Provenance};
+use cadenza_bench::report;
+use cadenza_bench::verdict::{self, Verdict};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("usage: cadenza-bench [--quick] [--no-write] [--docs DIR]");
+        println!("{}", output::USAGE);
         return ExitCode::SUCCESS;
     }
-    let quick = args.iter().any(|a| a == "--quick");
-    let write = !quick && !args.iter().any(|a| a == "--no-write");
-    let docs = args
-        .iter()
-        .position(|a| a == "--docs")
-        .and_then(|i| args.get(i + 1))
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs"),
-            PathBuf::from,
-        );
+    let options = match output::parse_args(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{}", output::USAGE);
+            return ExitCode::FAILURE;
+        }
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from);
+    let out = match output::out_dir(options.out.as_deref(), &cwd, target_dir.as_deref()) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     if cfg!(debug_assertions) {
         eprintln!("warning: debug build; figures are meaningful only with --release");
     }
-    let effort = if quick { Effort::SMOKE } else { Effort::FULL };
-    let machine = Machine::detect();
+    let root = output::workspace_root(&cwd);
+    let mut command = String::from("cargo run --release -p cadenza-bench --");
+    for a in &args {
+        command.push(' ');
+        command.push_str(a);
+    }
+    let provenance = Provenance::detect(root.as_deref(), command);
+    let effort = if options.quick {
+        Effort::QUICK
+    } else {
+        Effort::FULL
+    };
+    let caches = Caches::detect();
+    eprintln!(
+        "caches: {} ({}); cold figures flush {} per iteration",
+        caches.describe(),
+        caches.source,
+        cadenza_bench::cache::size_text(caches.flush_bytes)
+    );
+    let mut flusher = Flusher::new(caches.flush_bytes);
     let started = std::time::Instant::now();
-    let figures = experiments::all(&effort, &mut |what| {
+    let figures = experiments::all(&effort, &caches, &mut flusher, &mut |what| {
         eprintln!("[{:6.1} s] {what}", started.elapsed().as_secs_f64());
     });
     eprintln!("[{:6.1} s] done", started.elapsed().as_secs_f64());
-    let table = report::markdown(&figures, &machine);
+    let verdicts = verdict::verdicts(&figures);
+    let table = report::markdown(&figures, &verdicts, &provenance);
     println!("{table}");
-    if !write {
+    println!("{}", report::verdict_table(&verdicts, &figures));
+    if options.no_write {
         return ExitCode::SUCCESS;
     }
-    match write_outputs(&docs, &figures, &machine, &table) {
+    match write_outputs(&out, &options, &figures, &verdicts, &provenance, &table) {
         Ok(written) => {
             for p in written {
                 eprintln!("wrote {}", p.display());
@@ -60,43 +91,54 @@ fn main() -> ExitCode {
 }
 
 fn write_outputs(
-    docs: &std::path::Path,
-    figures: &experiments::Figures,
-    machine: &Machine,
+    dir: &Path,
+    options: &Options,
+    figures: &Figures,
+    verdicts: &[Verdict],
+    provenance: &Provenance,
     table: &str,
 ) -> Result<Vec<PathBuf>, String> {
     #[derive(serde::Serialize)]
     struct Data<'a> {
-        command: &'static str,
-        machine: &'a Machine,
-        figures: &'a experiments::Figures,
+        provenance: &'a Provenance,
+        verdicts: &'a [Verdict],
+        figures: &'a Figures,
     }
-    std::fs::create_dir_all(docs).map_err(|e| format!("{}: {e}", docs.display()))?;
+    // In doc mode the document must exist with its markers before anything is written.
+    let doc = if options.write_doc {
+        let md = dir.join("performance.md");
+        let text = std::fs::read_to_string(&md).map_err(|e| format!("{}: {e}", md.display()))?;
+        let updated = report::splice(&text, table)
+            .ok_or_else(|| format!("{} has no figures markers", md.display()))?;
+        Some((md, updated))
+    } else {
+        None
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut written = Vec::new();
-    let mut put = |name: &str, text: &str| -> Result<(), String> {
-        let p = docs.join(name);
-        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
-        written.push(p);
+    let mut put = |path: PathBuf, text: &str| -> Result<(), String> {
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        written.push(path);
         Ok(())
     };
     let json = serde_json::to_string_pretty(&Data {
-        command: "cargo run --release -p cadenza-bench",
-        machine,
+        provenance,
+        verdicts,
         figures,
     })
     .map_err(|e| e.to_string())?;
-    put("performance.json", &json)?;
-    put("performance-scaling.svg", &report::scaling_svg(figures)?)?;
-    put("performance-drift.svg", &report::drift_svg(figures)?)?;
-    let md = docs.join("performance.md");
-    if let Ok(doc) = std::fs::read_to_string(&md) {
-        match report::splice(&doc, table) {
-            Some(updated) => put("performance.md", &updated)?,
-            None => eprintln!(
-                "note: {} has no figures markers; table not spliced",
-                md.display()
-            ),
-        }
+    put(dir.join("performance.json"), &json)?;
+    put(
+        dir.join("performance-scaling.svg"),
+        &report::scaling_svg(figures)?,
+    )?;
+    put(
+        dir.join("performance-drift.svg"),
+        &report::drift_svg(figures)?,
+    )?;
+    match doc {
+        Some((md, updated)) => put(md, &updated)?,
+        None => put(dir.join("performance-figures.md"), table)?,
     }
     Ok(written)
 }

@@ -1,5 +1,6 @@
 //! Timing helpers. The machine is shared with other work, so every figure is the minimum
-//! (least disturbed) and the median of several batches, never one run.
+//! (least disturbed) and the median of several repeated runs (batches), never one run; the
+//! verdicts use the minimum.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -70,6 +71,85 @@ pub fn paired(
     (Sample::of(ta), Sample::of(tb))
 }
 
+/// A job timed in batches: `job(n)` runs `n` iterations of the work (one dynamic call per
+/// batch, so the call itself is not part of the per-iteration figure).
+pub type Job<'a> = &'a mut dyn FnMut(usize);
+
+/// Times several jobs in alternating batches (after one warm-up batch each), so that a
+/// disturbance hits all of them alike. Returns nanoseconds per iteration of each job.
+pub fn hot_jobs(batches: usize, iters: usize, jobs: &mut [Job<'_>]) -> Vec<Sample> {
+    for job in jobs.iter_mut() {
+        job(iters);
+    }
+    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(batches); jobs.len()];
+    for _ in 0..batches {
+        for (job, v) in jobs.iter_mut().zip(values.iter_mut()) {
+            let start = Instant::now();
+            job(iters);
+            v.push(start.elapsed().as_nanos() as f64 / iters as f64);
+        }
+    }
+    values.into_iter().map(Sample::of).collect()
+}
+
+/// What one timed region adds by itself: `Instant::now()` twice around a dynamic call of an
+/// empty job (the least of many tries), nanoseconds. Subtracted from cold single-iteration
+/// timings.
+pub fn timer_overhead_ns() -> f64 {
+    let mut empty = |n: usize| {
+        black_box(n);
+    };
+    let job: Job<'_> = &mut empty;
+    let mut best = f64::INFINITY;
+    for _ in 0..2_000 {
+        let start = Instant::now();
+        job(black_box(1));
+        best = best.min(start.elapsed().as_nanos() as f64);
+    }
+    best
+}
+
+/// Times several jobs with cold caches: each of `runs` runs does, per job, `iters`
+/// iterations of "flush the caches, then time one iteration"; a run's value is the mean of
+/// its iterations minus `overhead_ns` (see [`timer_overhead_ns`]). Jobs alternate within a
+/// run. Returns nanoseconds per iteration of each job, min and median over the runs.
+pub fn cold_jobs(
+    runs: usize,
+    iters: usize,
+    flusher: &mut crate::cache::Flusher,
+    overhead_ns: f64,
+    jobs: &mut [Job<'_>],
+) -> Vec<Sample> {
+    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(runs); jobs.len()];
+    for _ in 0..runs {
+        for (job, v) in jobs.iter_mut().zip(values.iter_mut()) {
+            let mut total = 0.0;
+            for _ in 0..iters {
+                flusher.flush();
+                let start = Instant::now();
+                job(1);
+                total += start.elapsed().as_nanos() as f64;
+            }
+            v.push((total / iters as f64 - overhead_ns).max(0.0));
+        }
+    }
+    values.into_iter().map(Sample::of).collect()
+}
+
+/// Least-squares line through `(x, y)` points: `(intercept, slope)`.
+pub fn linear_fit(points: &[(f64, f64)]) -> (f64, f64) {
+    let n = points.len() as f64;
+    if points.len() < 2 {
+        return (points.first().map_or(f64::NAN, |p| p.1), f64::NAN);
+    }
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = sxy / sxx;
+    (my - slope * mx, slope)
+}
+
 /// CPU time consumed by the calling thread so far, in nanoseconds
 /// (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`).
 #[cfg(unix)]
@@ -106,4 +186,39 @@ pub fn wall_and_cpu<R>(f: impl FnOnce() -> R) -> (u64, u64, R) {
         wall
     };
     (wall, cpu, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_recovers_a_line() {
+        let pts: Vec<(f64, f64)> = (1..10)
+            .map(|x| (f64::from(x), 20.0 + 0.5 * f64::from(x)))
+            .collect();
+        let (a, b) = linear_fit(&pts);
+        assert!((a - 20.0).abs() < 1e-9 && (b - 0.5).abs() < 1e-9, "{a} {b}");
+    }
+
+    #[test]
+    fn sample_takes_min_and_median() {
+        let s = Sample::of(vec![5.0, 1.0, 3.0]);
+        assert_eq!((s.min_ns, s.median_ns), (1.0, 3.0));
+    }
+
+    #[test]
+    fn jobs_run_the_requested_iterations() {
+        let mut count = 0usize;
+        let mut job = |n: usize| count += n;
+        let s = hot_jobs(3, 4, &mut [&mut job]);
+        assert_eq!(s.len(), 1);
+        assert_eq!(count, 16);
+        let mut flusher = crate::cache::Flusher::new(4096);
+        let mut cold = 0usize;
+        let mut job = |n: usize| cold += n;
+        let s = cold_jobs(2, 3, &mut flusher, 0.0, &mut [&mut job]);
+        assert_eq!(s.len(), 1);
+        assert_eq!(cold, 6);
+    }
 }
