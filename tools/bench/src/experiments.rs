@@ -810,11 +810,42 @@ pub fn wakeups(effort: &Effort) -> Vec<WakeupFigure> {
 // 6. Drift over 24 hours
 // ---------------------------------------------------------------------------------------
 
-/// The ideal timeline: the first counter value at which `frames` frames have passed, by
-/// exact rational arithmetic written here independently of the engine.
+/// The ideal timeline: the first counter value `t` at which `frames` frames have passed,
+/// i.e. the least `t` with `t × rate ≥ frames × freq`. Found by bisection on that defining
+/// inequality (multiplications only), so it shares no formula with the engine's
+/// `frames_to_ticks_ceil` (a division rounded up): the two agreeing is evidence, not an echo.
 fn ideal_ticks(frames: u64, rate: u32, freq: u64) -> u64 {
-    let num = u128::from(frames) * u128::from(freq);
-    num.div_ceil(u128::from(rate)) as u64
+    let target = u128::from(frames) * u128::from(freq);
+    let reached = |t: u64| u128::from(t) * u128::from(rate) >= target;
+    let (mut lo, mut hi) = (0u64, u64::MAX);
+    if !reached(hi) {
+        return u64::MAX;
+    }
+    // Invariant: reached(hi), and every t < lo is not reached.
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if reached(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    hi
+}
+
+#[cfg(test)]
+mod ideal_tests {
+    use super::ideal_ticks;
+
+    #[test]
+    fn the_ideal_boundary_is_the_least_tick_reaching_the_frames() {
+        // Worked by hand: 480 frames at 48 kHz on 10 MHz is exactly 100 000 ticks; 441 frames
+        // at 44.1 kHz likewise; one frame at 44.1 kHz is 226.75... ticks, so 227.
+        assert_eq!(ideal_ticks(480, 48_000, 10_000_000), 100_000);
+        assert_eq!(ideal_ticks(441, 44_100, 10_000_000), 100_000);
+        assert_eq!(ideal_ticks(1, 44_100, 10_000_000), 227);
+        assert_eq!(ideal_ticks(0, 48_000, 10_000_000), 0);
+    }
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
