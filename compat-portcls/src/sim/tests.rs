@@ -779,3 +779,23 @@ fn the_miniports_answer_for_an_unrun_engine_driver_too() {
     assert_eq!(d.cable().index(), 0);
     assert_all_freed(&p, d);
 }
+
+#[test]
+fn the_power_object_accepts_every_state_and_leaves_the_bus_capabilities_alone() {
+    use crate::kernel::DeviceCapabilities;
+    let (_p, d) = driver();
+    let adapter = d.adapter().cast::<IAdapterPowerManagement>();
+    for state in [DevicePowerState::D0, DevicePowerState::D3] {
+        assert_eq!(
+            vcall!(adapter, query_power_change_state(PowerState::device(state))),
+            NtStatus::SUCCESS
+        );
+    }
+    // The virtual device has nothing to add to the bus driver's capabilities; the pointer is
+    // not dereferenced.
+    let caps = core::ptr::null_mut::<DeviceCapabilities>();
+    assert_eq!(
+        vcall!(adapter, query_device_capabilities(caps)),
+        NtStatus::SUCCESS
+    );
+}
