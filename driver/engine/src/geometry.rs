@@ -173,15 +173,96 @@ impl BufferGeometry {
         f * self.block_align as u32
     }
 
+    /// Where linear frame `frame` falls in the buffer: one division (see [`BufferCursor`]).
+    pub const fn cursor(&self, frame: u64) -> BufferCursor {
+        let frames = self.frames();
+        // `frames()` is at least 1 (a geometry has ≥ 1 frame per packet), so `checked_rem`
+        // always succeeds; the remainder is below `frames`, so it fits in u32.
+        #[allow(clippy::cast_possible_truncation)]
+        let phase = match frame.checked_rem(frames as u64) {
+            Some(p) => p as u32,
+            None => 0,
+        };
+        BufferCursor {
+            frame,
+            phase,
+            frames,
+        }
+    }
+
+    /// The cursor of `frame`, derived from `near` by an addition and a subtraction when
+    /// `frame` is at most one buffer pass after `near` and `near` was made for a buffer of
+    /// this many frames; otherwise computed by [`Self::cursor`]. Exact either way.
+    #[inline]
+    pub fn cursor_near(&self, near: BufferCursor, frame: u64) -> BufferCursor {
+        let frames = self.frames();
+        if near.frames == frames
+            && let Some(ahead) = frame.checked_sub(near.frame)
+            && ahead <= u64::from(frames)
+        {
+            // near.phase < frames and ahead ≤ frames, so the sum is below 2 × frames (no
+            // overflow in u64) and one subtraction brings it below `frames`.
+            let mut phase = u64::from(near.phase).wrapping_add(ahead);
+            if phase >= u64::from(frames) {
+                phase = phase.wrapping_sub(u64::from(frames));
+            }
+            if let Ok(phase) = u32::try_from(phase) {
+                return BufferCursor {
+                    frame,
+                    phase,
+                    frames,
+                };
+            }
+        }
+        self.cursor(frame)
+    }
+
     /// Memory ranges (byte offset in the span, length) holding `count` frames starting at
     /// linear frame `first`, in order. At most one range per packet crossed, so a transfer of
     /// up to one buffer needs at most `packets + 1` ranges.
     pub fn ranges(&self, first: u64, count: u32) -> MemRanges {
+        self.ranges_at(self.cursor(first), count)
+    }
+
+    /// [`Self::ranges`] from a cursor the caller already has (no division). A cursor made for
+    /// another buffer size is recomputed, so it costs time, never wrong ranges.
+    #[inline]
+    pub fn ranges_at(&self, at: BufferCursor, count: u32) -> MemRanges {
+        let at = if at.frames == self.frames() {
+            at
+        } else {
+            self.cursor(at.frame)
+        };
         MemRanges {
             geometry: *self,
-            next: first,
+            at,
             remaining: count,
         }
+    }
+}
+
+/// A linear frame and its place in the buffer: `frame % frames` for a buffer of `frames`
+/// frames per pass. Made by [`BufferGeometry::cursor`] (one division) and moved forward by
+/// [`BufferGeometry::cursor_near`] (none), so a data path that moves a little each call
+/// finds its place in the buffer without dividing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BufferCursor {
+    frame: u64,
+    /// `frame % frames`; always below `frames`.
+    phase: u32,
+    /// Frames per buffer pass of the geometry the cursor was made for.
+    frames: u32,
+}
+
+impl BufferCursor {
+    /// The linear frame.
+    pub const fn frame(&self) -> u64 {
+        self.frame
+    }
+
+    /// The frame's index in the buffer (`frame % frames`).
+    pub const fn phase(&self) -> u32 {
+        self.phase
     }
 }
 
@@ -189,8 +270,16 @@ impl BufferGeometry {
 #[derive(Clone, Debug)]
 pub struct MemRanges {
     geometry: BufferGeometry,
-    next: u64,
+    /// Where the next range starts (its phase is below the geometry's frames).
+    at: BufferCursor,
     remaining: u32,
+}
+
+impl MemRanges {
+    /// Where the next range would start: one past the last frame returned so far.
+    pub const fn cursor(&self) -> BufferCursor {
+        self.at
+    }
 }
 
 /// One contiguous run of frames in buffer memory.
@@ -207,29 +296,40 @@ pub struct MemRange {
 impl Iterator for MemRanges {
     type Item = MemRange;
 
+    #[inline]
     fn next(&mut self) -> Option<MemRange> {
         if self.remaining == 0 {
             return None;
         }
         let g = &self.geometry;
-        let packet_frames = u64::from(g.packet_frames);
-        let in_buffer = self.next % u64::from(g.frames());
-        let packet_index = in_buffer / packet_frames;
-        let in_packet = in_buffer % packet_frames;
-        // Both are < packet_frames / packets ≤ u32::MAX.
-        let (packet_index, in_packet) = (
-            u32::try_from(packet_index).ok()?,
-            u32::try_from(in_packet).ok()?,
-        );
-        let frames = (g.packet_frames - in_packet).min(self.remaining);
-        let offset = packet_index * g.stride + in_packet * u32::from(g.block_align);
+        let packet_frames = g.packet_frames;
+        let phase = self.at.phase;
+        // A buffer has one or two packets (`PacketCount`) and phase < frames(), so the frame
+        // is in packet 0 or, at or past the first packet's end, in packet 1.
+        let (stride_before, in_packet) = if phase >= packet_frames {
+            (g.stride, phase.wrapping_sub(packet_frames))
+        } else {
+            (0, phase)
+        };
+        // in_packet < packet_frames (phase < 2 × packet_frames), so no underflow.
+        let frames = packet_frames.wrapping_sub(in_packet).min(self.remaining);
+        // stride × packets fits in u32 (checked when planned) and in_packet × block_align <
+        // packet bytes ≤ stride: the offset lies inside the span, so nothing wraps.
+        let offset = stride_before.wrapping_add(in_packet.wrapping_mul(u32::from(g.block_align)));
         let range = MemRange {
-            first_frame: self.next,
+            first_frame: self.at.frame,
             offset,
             frames,
         };
-        self.next += u64::from(frames);
-        self.remaining -= frames;
+        // phase + frames ≤ the end of the packet ≤ frames(): one subtraction wraps it.
+        let mut next_phase = phase.wrapping_add(frames);
+        if next_phase >= g.frames() {
+            next_phase = next_phase.wrapping_sub(g.frames());
+        }
+        self.at.frame = self.at.frame.wrapping_add(u64::from(frames));
+        self.at.phase = next_phase;
+        // frames ≤ remaining.
+        self.remaining = self.remaining.wrapping_sub(frames);
         Some(range)
     }
 }
@@ -434,5 +534,81 @@ mod tests {
             prop_assert_eq!(total, count);
             prop_assert!(g.wrapped_offset(first) < g.audio_bytes());
         }
+
+        /// Cursors carried from call to call (no division) and the ranges started from them
+        /// are exactly what the division formulas give, for any sequence of positions: small
+        /// steps, whole-buffer steps, jumps far ahead, backwards, and cursors made for another
+        /// buffer size.
+        #[test]
+        fn carried_cursors_and_their_ranges_equal_the_division_formulas(
+            bytes in 64u32..200_000,
+            two in any::<bool>(),
+            align_shift in 0u32..13,
+            start in 0u64..1u64 << 40,
+            steps in prop::collection::vec(
+                (prop_oneof![
+                    4 => 0u64..2_000,
+                    1 => Just(u64::MAX), // one whole buffer
+                    1 => 0u64..1 << 30,
+                    1 => Just(u64::MAX - 1), // backwards
+                ], 0u32..100_000),
+                1..64,
+            ),
+        ) {
+            let packets = if two { PacketCount::Two } else { PacketCount::One };
+            let Ok(g) = BufferGeometry::plan_packets(&stereo16(), bytes, packets, &BufferLimits::DEFAULT, 1 << align_shift) else {
+                return Ok(());
+            };
+            let frames = u64::from(g.frames());
+            // A cursor for another buffer size must be recomputed, not trusted.
+            let other = BufferGeometry::plan(&stereo16(), bytes.saturating_mul(3), PacketCount::One, true, &BufferLimits::DEFAULT).unwrap();
+            let mut cursor = other.cursor(start);
+            let mut frame = start;
+            for (step, count) in steps {
+                frame = match step {
+                    u64::MAX => frame + frames,
+                    s if s == u64::MAX - 1 => frame.saturating_sub(frames / 2 + 1),
+                    s => frame + s,
+                };
+                cursor = g.cursor_near(cursor, frame);
+                prop_assert_eq!(cursor.frame(), frame);
+                prop_assert_eq!(u64::from(cursor.phase()), frame % frames);
+                let count = count % (g.frames() + 1);
+                let mut ranges = g.ranges_at(cursor, count);
+                let mut expected = reference_ranges(&g, frame, count).into_iter();
+                for r in ranges.by_ref() {
+                    prop_assert_eq!(Some(r), expected.next());
+                }
+                prop_assert_eq!(expected.next(), None);
+                let end = ranges.cursor();
+                prop_assert_eq!(end.frame(), frame + u64::from(count));
+                prop_assert_eq!(u64::from(end.phase()), end.frame() % frames);
+                // The same ranges from a stale cursor of the other geometry.
+                let stale: Vec<_> = g.ranges_at(other.cursor(frame), count).collect();
+                prop_assert_eq!(stale, reference_ranges(&g, frame, count));
+            }
+        }
+    }
+
+    /// The ranges as the division formulas give them (how `MemRanges` computed them before
+    /// cursors): the reference the carried cursors are checked against.
+    fn reference_ranges(g: &BufferGeometry, first: u64, count: u32) -> Vec<MemRange> {
+        let mut out = Vec::new();
+        let (mut next, mut remaining) = (first, count);
+        let pf = u64::from(g.packet_frames());
+        while remaining > 0 {
+            let in_buffer = next % u64::from(g.frames());
+            let packet = u32::try_from(in_buffer / pf).unwrap();
+            let in_packet = u32::try_from(in_buffer % pf).unwrap();
+            let frames = (g.packet_frames() - in_packet).min(remaining);
+            out.push(MemRange {
+                first_frame: next,
+                offset: packet * g.stride() + in_packet * u32::from(g.block_align()),
+                frames,
+            });
+            next += u64::from(frames);
+            remaining -= frames;
+        }
+        out
     }
 }

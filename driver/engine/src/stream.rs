@@ -687,6 +687,7 @@ impl Stream {
 
     /// Whether render frames starting at `frame` hold client data, and for how many frames
     /// (at most `max`) that answer holds.
+    #[inline]
     pub fn render_data(&self, frame: Frames, max: u64) -> (RenderData, u64) {
         let rp = &self.render_packets;
         if let Some(eos) = rp.eos_frame {

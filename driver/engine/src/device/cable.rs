@@ -33,9 +33,10 @@
 use super::AudioDevice;
 use crate::channel_map::ChannelMap;
 use crate::config::DeviceConfig;
-use crate::convert::{convert, convert_mapped, fill_silence};
+use crate::convert::{convert_mapped, fill_silence};
 use crate::format::{Channels, Format, FormatError, SampleRate, SampleType};
 use crate::gain::Gain;
+use crate::geometry::{BufferCursor, BufferGeometry};
 use crate::platform::DmaBuffer;
 use crate::state::KsState;
 use crate::stream::{Direction, RenderData, Stream, StreamError};
@@ -60,14 +61,26 @@ fn bytes_of(frames: u64, block: usize) -> usize {
 }
 
 /// The ring: frames in the render format, indexed by cable time.
+///
+/// Cable index `i` lives in slot `i % cap`. The data path never divides: `reset` computes the
+/// capacity, the frame size and the write end's slot once, every move of the write end keeps
+/// the slot by one comparison and subtraction, and a read — always within one capacity
+/// behind the write end — finds its slot from the write end's.
 #[derive(Debug)]
 struct Ring {
     memory: DmaBuffer,
     /// Format of the frames held; `None` until a render stream first runs.
     format: Option<Format>,
+    /// Frames the memory holds in `format` (0 without a format), set by `reset`.
+    cap: u64,
+    /// Bytes per frame of `format`, set by `reset`.
+    block: usize,
     /// Cable index one past the newest frame written.
     write_end: u64,
-    /// Oldest cable index that holds a written frame (older ones read as silence).
+    /// `write_end % cap` (0 when `cap` is 0): the slot the next frame is written to.
+    write_slot: u64,
+    /// Oldest cable index that holds a written frame (older ones read as silence). Always at
+    /// least `write_end - cap`, so every readable index is within one capacity of the end.
     valid_from: u64,
     /// Cable index of the last reset: from here on, every index was written (possibly with
     /// silence), so a read that finds no data at or after it lost data.
@@ -75,65 +88,112 @@ struct Ring {
 }
 
 impl Ring {
-    fn capacity(&self) -> u64 {
-        self.format.map_or(0, |f| {
-            u64::try_from(self.memory.len() / usize::from(f.block_align())).unwrap_or(0)
-        })
-    }
-
     /// Starts holding `format` frames from cable index `at` on, forgetting older content.
     fn reset(&mut self, format: Format, at: u64) {
+        let block = usize::from(format.block_align());
         self.format = Some(format);
+        self.block = block;
+        self.cap = self
+            .memory
+            .len()
+            .checked_div(block)
+            .and_then(|frames| u64::try_from(frames).ok())
+            .unwrap_or(0);
         self.write_end = at;
+        self.write_slot = at.checked_rem(self.cap).unwrap_or(0);
         self.valid_from = at;
         self.epoch = at;
     }
 
     /// Makes `at` the next index to write: a gap since the last write becomes silence.
+    #[inline]
     fn seek_write(&mut self, at: u64) {
+        if at != self.write_end {
+            self.seek_write_gap(at);
+        }
+        // Else nothing to settle (`valid_from` already covers `write_end - cap`).
+    }
+
+    /// [`Self::seek_write`] to an index other than the write end (out of line: the data
+    /// path's usual call settles nothing).
+    #[cold]
+    #[inline(never)]
+    fn seek_write_gap(&mut self, at: u64) {
         let Some(format) = self.format else { return };
-        let cap = self.capacity();
-        if at < self.write_end || at - self.write_end >= cap {
+        let gap = at.wrapping_sub(self.write_end);
+        if at < self.write_end || gap >= self.cap {
             // Moving backwards or past a whole ring: nothing older stays meaningful.
             self.reset(format, at);
             return;
         }
-        let gap = at - self.write_end;
-        let mut index = self.write_end;
         let mut left = gap;
         while left > 0 {
-            let Some((offset, run)) = self.run_at(index, left) else {
+            let Some((offset, run)) = self.write_run(left) else {
+                // Unreachable with cap > gap > 0; never a reason to spin in a DPC.
+                self.reset(format, at);
                 return;
             };
-            let block = usize::from(format.block_align());
-            if let Some(dst) = self.memory.slice_mut(offset, bytes_of(run, block)) {
+            if let Some(dst) = self.memory.slice_mut(offset, bytes_of(run, self.block)) {
                 fill_silence(dst, &format);
             }
-            index += run;
-            left -= run;
+            self.advance(run);
+            // run ≤ left (write_run's contract).
+            left = left.wrapping_sub(run);
         }
-        self.write_end = at;
-        self.valid_from = self.valid_from.max(at.saturating_sub(cap));
     }
 
-    /// The byte offset of cable index `index` and how many frames (≤ `max`) run contiguously.
-    fn run_at(&self, index: u64, max: u64) -> Option<(usize, u64)> {
-        let cap = self.capacity();
-        if cap == 0 {
+    /// The byte offset of the write end and how many frames (1 ..= `max`) can be written there
+    /// contiguously; `None` for an empty ring or `max` of 0.
+    #[inline]
+    fn write_run(&self, max: u64) -> Option<(usize, u64)> {
+        self.run_from_slot(self.write_slot, max)
+    }
+
+    /// The byte offset of cable index `index` and how many frames (1 ..= `max`) run
+    /// contiguously from it; `index` must lie within one capacity before the write end
+    /// (`write_end - cap ≤ index ≤ write_end`, which every index at or after `valid_from`
+    /// does), else `None`.
+    #[inline]
+    fn read_run(&self, index: u64, max: u64) -> Option<(usize, u64)> {
+        let back = self.write_end.checked_sub(index)?;
+        if back > self.cap {
             return None;
         }
-        let slot = index % cap;
-        let run = max.min(cap - slot);
-        let block = u64::from(self.format?.block_align());
-        Some((usize::try_from(slot * block).ok()?, run))
+        // write_slot < cap and back ≤ cap: the slot `back` frames before the write end,
+        // wrapping once at most.
+        let slot = if back <= self.write_slot {
+            self.write_slot.wrapping_sub(back)
+        } else {
+            self.write_slot.wrapping_add(self.cap.wrapping_sub(back))
+        };
+        self.run_from_slot(slot, max)
     }
 
-    /// Marks `frames` frames written at the write end.
+    #[inline]
+    fn run_from_slot(&self, slot: u64, max: u64) -> Option<(usize, u64)> {
+        let room = self.cap.checked_sub(slot).filter(|&r| r > 0)?;
+        let run = max.min(room);
+        if run == 0 {
+            return None;
+        }
+        Some((bytes_of(slot, self.block), run))
+    }
+
+    /// Marks `frames` frames written at the write end; `frames` is at most the room
+    /// [`Self::write_run`] reported, so the slot wraps at most once.
+    #[inline]
     fn advance(&mut self, frames: u64) {
-        self.write_end += frames;
-        self.valid_from = self
-            .valid_from
-            .max(self.write_end.saturating_sub(self.capacity()));
+        self.write_end = self.write_end.wrapping_add(frames);
+        let mut slot = self.write_slot.wrapping_add(frames);
+        if slot >= self.cap {
+            slot = slot.wrapping_sub(self.cap);
+            if slot >= self.cap {
+                // Only if a caller broke the contract: stay exact anyway.
+                slot = self.write_end.checked_rem(self.cap).unwrap_or(0);
+            }
+        }
+        self.write_slot = slot;
+        self.valid_from = self.valid_from.max(self.write_end.saturating_sub(self.cap));
     }
 }
 
@@ -144,6 +204,63 @@ struct Side {
     offset: u64,
     /// Render: inside an underrun (for counting underrun episodes, not frames).
     in_underrun: bool,
+    /// Where the last transfer ended in the stream's buffer, so the next one finds its place
+    /// without a division (a stale cursor is only slower: see `BufferGeometry::cursor_near`).
+    cursor: Option<BufferCursor>,
+}
+
+impl Side {
+    /// The buffer cursor of `frame` in `geometry`, from the last one when it is close.
+    #[inline]
+    fn cursor_at(&self, geometry: &BufferGeometry, frame: u64) -> BufferCursor {
+        match self.cursor {
+            Some(c) => geometry.cursor_near(c, frame),
+            None => geometry.cursor(frame),
+        }
+    }
+}
+
+/// Whether a gain is unity for a channel count, remembered until the gain may have changed.
+/// Every change to a cable's gains goes through [`Cable::gain_mut`], which forgets it, so the
+/// data path asks [`Gain::is_unity_for`] once per change instead of once per call.
+#[derive(Clone, Copy, Debug, Default)]
+struct UnityCache(Option<(Channels, bool)>);
+
+impl UnityCache {
+    #[inline]
+    fn get(&mut self, gain: &Gain, channels: Channels) -> bool {
+        match self.0 {
+            Some((c, unity)) if c == channels => unity,
+            _ => {
+                let unity = gain.is_unity_for(channels);
+                self.0 = Some((channels, unity));
+                unity
+            }
+        }
+    }
+}
+
+/// Readies the ring → capture conversion: the channel map between the ring's format and
+/// `cformat` (built once per pair of channel counts, not per call), and whether frames can be
+/// copied as they are — same layout on both sides and a unity gain, what `convert_mapped`
+/// would do, without its per-call checks.
+fn prepare_capture(
+    ring_format: Option<Format>,
+    cformat: &Format,
+    map: &mut ChannelMap,
+    unity: &mut UnityCache,
+    gain: &Gain,
+) -> bool {
+    let Some(rformat) = ring_format else {
+        return false;
+    };
+    if map.src_channels() != rformat.channels() || map.dst_channels() != cformat.channels() {
+        *map = ChannelMap::new(rformat.channels(), cformat.channels());
+    }
+    rformat.sample() == cformat.sample()
+        && rformat.channels() == cformat.channels()
+        && rformat.rate() == cformat.rate()
+        && unity.get(gain, cformat.channels())
 }
 
 /// One loopback cable: a render pin, a capture pin and the ring between them.
@@ -156,11 +273,16 @@ pub struct Cable {
     capture_side: Side,
     render_gain: Gain,
     capture_gain: Gain,
+    render_unity: UnityCache,
+    capture_unity: UnityCache,
     freq: CounterFrequency,
     /// Underrun episodes (a packet-mode render client stopped writing) since creation.
     underrun_episodes: u64,
     /// The ring → capture channel map for the current pair of channel counts.
     capture_map: ChannelMap,
+    /// The render → ring map (the identity for the render channel count), for a render gain
+    /// that is not unity.
+    render_map: ChannelMap,
 }
 
 impl Cable {
@@ -173,7 +295,10 @@ impl Cable {
             ring: Ring {
                 memory: ring_memory,
                 format: None,
+                cap: 0,
+                block: 0,
                 write_end: 0,
+                write_slot: 0,
                 valid_from: 0,
                 epoch: 0,
             },
@@ -181,9 +306,12 @@ impl Cable {
             capture_side: Side::default(),
             render_gain: Gain::UNITY,
             capture_gain: Gain::UNITY,
+            render_unity: UnityCache::default(),
+            capture_unity: UnityCache::default(),
             freq,
             underrun_episodes: 0,
             capture_map: ChannelMap::new(Channels::STEREO, Channels::STEREO),
+            render_map: ChannelMap::new(Channels::STEREO, Channels::STEREO),
         }
     }
 
@@ -218,6 +346,8 @@ impl Cable {
     /// cable moves no audio afterwards: every ring access is bounds-checked against the new
     /// length of 0.
     pub fn take_ring_memory(&mut self) -> DmaBuffer {
+        self.ring.cap = 0;
+        self.ring.write_slot = 0;
         core::mem::replace(&mut self.ring.memory, DmaBuffer::empty())
     }
 
@@ -228,10 +358,18 @@ impl Cable {
         }
     }
 
+    /// The gain to change. The data path's note of whether it is unity is forgotten here, so
+    /// whatever the caller changes takes effect on the next sync.
     pub fn gain_mut(&mut self, direction: Direction) -> &mut Gain {
         match direction {
-            Direction::Render => &mut self.render_gain,
-            Direction::Capture => &mut self.capture_gain,
+            Direction::Render => {
+                self.render_unity = UnityCache::default();
+                &mut self.render_gain
+            }
+            Direction::Capture => {
+                self.capture_unity = UnityCache::default();
+                &mut self.capture_gain
+            }
         }
     }
 
@@ -278,19 +416,28 @@ impl Cable {
         };
         let format = *render.format();
         let block = usize::from(format.block_align());
+        // The ring holds frames in the render format: with a unity gain a frame is copied as
+        // it is (what `convert` would do, without its per-call checks and channel map).
+        let plain = self.render_unity.get(&self.render_gain, format.channels());
+        if !plain && self.render_map.src_channels() != format.channels() {
+            self.render_map = ChannelMap::new(format.channels(), format.channels());
+        }
+        // pos - from ≤ one buffer: every cursor below is found without a division.
+        let start = self.render_side.cursor_at(&geometry, from);
         let mut frame = from;
         'runs: while frame < pos {
-            let (kind, run) = render.render_data(frame, pos - frame);
-            let run = run.clamp(1, pos - frame);
+            let (kind, run) = render.render_data(frame, pos.wrapping_sub(frame));
+            let run = run.clamp(1, pos.wrapping_sub(frame));
             if kind == RenderData::Valid {
                 self.render_side.in_underrun = false;
                 let Ok(run32) = u32::try_from(run) else { break };
-                for r in geometry.ranges(frame, run32) {
+                let at = geometry.cursor_near(start, frame);
+                for r in geometry.ranges_at(at, run32) {
                     let mut done = 0u64;
-                    while done < u64::from(r.frames) {
-                        let Some((dst_off, n)) = self
-                            .ring
-                            .run_at(self.ring.write_end, u64::from(r.frames) - done)
+                    let frames = u64::from(r.frames);
+                    while done < frames {
+                        // done < frames: no underflow.
+                        let Some((dst_off, n)) = self.ring.write_run(frames.wrapping_sub(done))
                         else {
                             break 'runs;
                         };
@@ -302,33 +449,44 @@ impl Cable {
                         ) else {
                             break 'runs;
                         };
-                        // Same format on both sides: only the gain can make this more than a copy.
-                        let _ = convert(src, &format, dst, &format, &self.render_gain);
-                        self.ring.advance(n);
-                        if n == 0 {
-                            // No progress is a bug, never a reason to spin in a DPC.
-                            break 'runs;
+                        if plain && src.len() == dst.len() {
+                            dst.copy_from_slice(src);
+                        } else {
+                            // Same format on both sides: only the gain makes this more than a
+                            // copy.
+                            let _ = convert_mapped(
+                                src,
+                                &format,
+                                dst,
+                                &format,
+                                &self.render_gain,
+                                &self.render_map,
+                            );
                         }
-                        done += n;
+                        // n ≥ 1 (write_run), so every pass makes progress.
+                        self.ring.advance(n);
+                        done = done.wrapping_add(n);
                     }
                 }
             } else {
                 if kind == RenderData::Missing {
                     if !self.render_side.in_underrun {
-                        self.underrun_episodes += 1;
+                        self.underrun_episodes = self.underrun_episodes.saturating_add(1);
                     }
                     self.render_side.in_underrun = true;
-                    underrun_frames += run;
+                    underrun_frames = underrun_frames.saturating_add(run);
                 }
-                let end = self.ring.write_end + run;
+                let end = self.ring.write_end.wrapping_add(run);
                 self.ring.seek_write(end);
             }
-            frame += run;
+            // frame < pos and run ≤ pos - frame.
+            frame = frame.wrapping_add(run);
         }
+        self.render_side.cursor = Some(geometry.cursor_near(start, pos));
         if let Some(r) = self.render.as_mut() {
             let st = r.stats_mut();
-            st.underrun_frames += underrun_frames;
-            st.dropped_frames += dropped;
+            st.underrun_frames = st.underrun_frames.saturating_add(underrun_frames);
+            st.dropped_frames = st.dropped_frames.saturating_add(dropped);
             r.set_transferred(pos);
         }
     }
@@ -347,8 +505,6 @@ impl Cable {
         let Some(geometry) = capture.geometry().copied() else {
             return;
         };
-        let cformat = *capture.format();
-        let cblock = usize::from(cformat.block_align());
         let pos = capture.frames_at(now);
         // Frames older than one buffer would be overwritten before anyone could read them.
         let from = capture
@@ -357,28 +513,37 @@ impl Cable {
         if pos <= from {
             return;
         }
-        let Ok(count) = u32::try_from(pos - from) else {
+        let Ok(count) = u32::try_from(pos.wrapping_sub(from)) else {
             return;
         };
+        let cformat = *capture.format();
+        let cblock = usize::from(cformat.block_align());
         let mut dropped = 0u64;
+        let plain = prepare_capture(
+            self.ring.format,
+            &cformat,
+            &mut self.capture_map,
+            &mut self.capture_unity,
+            &self.capture_gain,
+        );
         let ring = &self.ring;
-        // The channel map between the ring's and the capture format: built once per pair of
-        // channel counts, not per call.
-        if let Some(rformat) = ring.format
-            && (self.capture_map.src_channels() != rformat.channels()
-                || self.capture_map.dst_channels() != cformat.channels())
-        {
-            self.capture_map = ChannelMap::new(rformat.channels(), cformat.channels());
-        }
         let map = &self.capture_map;
+        // pos - from ≤ one buffer: the cursors are found without a division.
+        let start = self.capture_side.cursor_at(&geometry, from);
+        self.capture_side.cursor = Some(geometry.cursor_near(start, pos));
         let Some(buffer) = capture.buffer_mut() else {
             return;
         };
-        'ranges: for r in geometry.ranges(from, count) {
+        'ranges: for r in geometry.ranges_at(start, count) {
             let mut done = 0u64;
-            while done < u64::from(r.frames) {
-                let index = (r.first_frame + done).wrapping_add(self.capture_side.offset);
-                let left = u64::from(r.frames) - done;
+            let frames = u64::from(r.frames);
+            while done < frames {
+                let index = r
+                    .first_frame
+                    .wrapping_add(done)
+                    .wrapping_add(self.capture_side.offset);
+                // done < frames: no underflow.
+                let left = frames.wrapping_sub(done);
                 let dst_off = (r.offset as usize).saturating_add(bytes_of(done, cblock));
                 let readable = match ring.format {
                     Some(rformat) if index >= ring.valid_from && index < ring.write_end => {
@@ -387,28 +552,35 @@ impl Cable {
                     _ => None,
                 };
                 let n = if let Some(rformat) = readable {
-                    let Some((src_off, n)) = ring.run_at(index, left.min(ring.write_end - index))
+                    // valid_from ≤ index < write_end: within one capacity of the write end.
+                    let Some((src_off, n)) =
+                        ring.read_run(index, left.min(ring.write_end.wrapping_sub(index)))
                     else {
                         break 'ranges;
                     };
-                    let src_bytes = bytes_of(n, usize::from(rformat.block_align()));
+                    let src_bytes = bytes_of(n, ring.block);
                     let (Some(src), Some(dst)) = (
                         ring.memory.slice(src_off, src_bytes),
                         buffer.memory.slice_mut(dst_off, bytes_of(n, cblock)),
                     ) else {
                         break 'ranges;
                     };
-                    let _ = convert_mapped(src, &rformat, dst, &cformat, &self.capture_gain, map);
+                    if plain && src.len() == dst.len() {
+                        dst.copy_from_slice(src);
+                    } else {
+                        let _ =
+                            convert_mapped(src, &rformat, dst, &cformat, &self.capture_gain, map);
+                    }
                     n
                 } else {
                     // Not written (render idle) or already overwritten (reader too late).
                     let n = if index < ring.valid_from {
-                        left.min(ring.valid_from - index)
+                        left.min(ring.valid_from.wrapping_sub(index))
                     } else {
                         left
                     };
                     if render_running && ring.format.is_some() && index >= ring.epoch {
-                        dropped += n;
+                        dropped = dropped.saturating_add(n);
                     }
                     if let Some(dst) = buffer.memory.slice_mut(dst_off, bytes_of(n, cblock)) {
                         fill_silence(dst, &cformat);
@@ -420,10 +592,11 @@ impl Cable {
                     // frames left are silence from the last pass, and tests see them).
                     break 'ranges;
                 }
-                done += n;
+                done = done.wrapping_add(n);
             }
         }
-        capture.stats_mut().dropped_frames += dropped;
+        let st = capture.stats_mut();
+        st.dropped_frames = st.dropped_frames.saturating_add(dropped);
         capture.set_transferred(pos);
     }
 }

@@ -454,3 +454,170 @@ fn capture_after_render_stops_is_silence_never_the_buffers_old_audio() {
         );
     }
 }
+
+/// What a gain is set to in [`gains_take_effect_from_the_next_sync_across_ring_wraps`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Level {
+    Unity,
+    Muted,
+    Minus6,
+}
+
+fn set_level(c: &mut Cable, d: Direction, level: Level) {
+    let g = c.gain_mut(d);
+    g.set_mute(level == Level::Muted);
+    g.set_all_db(if level == Level::Minus6 { -6 << 16 } else { 0 })
+        .unwrap();
+}
+
+proptest! {
+    /// The data path remembers whether each gain is unity (and copies instead of converting):
+    /// any change through `gain_mut` takes effect from the next sync, on both sides, in both
+    /// directions (to and from unity), while a ring of an odd size wraps many times under
+    /// packets of any size. A frame is bit-exact exactly when both gains were unity when it
+    /// moved, silent when either side was muted.
+    #[test]
+    fn gains_take_effect_from_the_next_sync_across_ring_wraps(
+        rpf in 64u32..700,
+        cpf in 64u32..700,
+        extra in 2u64..500,
+        steps in prop::collection::vec(
+            (1u64..40_000, prop::sample::select(&[Level::Unity, Level::Muted, Level::Minus6][..]),
+             prop::sample::select(&[Level::Unity, Level::Muted, Level::Minus6][..]), 0u8..4),
+            1..200,
+        ),
+    ) {
+        let f = fmt(SampleType::Int16, 2);
+        let block = u64::from(f.block_align());
+        // Room for the frames between capture's read position and render's write end, and
+        // not a multiple of either buffer.
+        let ring_frames = 2 * u64::from(rpf.max(cpf)) + extra;
+        let c = Cable::new(memory(usize::try_from(ring_frames * block).unwrap()), F);
+        let mut c = wired(c, f, f, rpf, cpf);
+        let (rframes, cframes) = (2 * u64::from(rpf), 2 * u64::from(cpf));
+        client_write(&mut c, 0, rframes);
+        ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+        ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+        let limit = rframes.min(cframes) * 10_000_000 / 48_000;
+        // Render frames pulled into the ring under each render level, capture frames filled
+        // under each capture level.
+        let (mut rlevel, mut clevel) = (Vec::new(), Vec::new());
+        let (mut written, mut rpos, mut read, mut t) = (rframes, 0u64, 0u64, 0u64);
+        let (mut rl, mut cl) = (Level::Unity, Level::Unity);
+        let mut captured = Vec::new();
+        for (gap, r, cap, which) in steps {
+            // Change one side, the other, both or neither before this sync.
+            if which & 1 != 0 { rl = r; set_level(&mut c, Direction::Render, r); }
+            if which & 2 != 0 { cl = cap; set_level(&mut c, Direction::Capture, cap); }
+            t += gap % limit.max(2) + 1;
+            let now = Ticks(t);
+            let new_rpos = ops::position(&mut c, Direction::Render, now).unwrap().frames;
+            let cpos = ops::position(&mut c, Direction::Capture, now).unwrap().frames;
+            rlevel.extend((rpos..new_rpos).map(|_| rl));
+            rpos = new_rpos;
+            client_write(&mut c, written, rpos + rframes);
+            written = rpos + rframes;
+            prop_assert!(cpos - read <= cframes);
+            clevel.extend((read..cpos).map(|_| cl));
+            captured.extend(client_read(&c, read, cpos));
+            read = cpos;
+        }
+        for (g, frame) in captured.iter().enumerate().skip(1) {
+            let (rl, cl) = (rlevel[g - 1], clevel[g]);
+            let pattern: Vec<u8> = (0..4).map(|i| pattern(g as u64 - 1, i)).collect();
+            if rl == Level::Muted || cl == Level::Muted {
+                prop_assert_eq!(frame, &vec![0u8; 4], "frame {} muted", g);
+            } else if rl == Level::Unity && cl == Level::Unity {
+                prop_assert_eq!(frame, &pattern, "frame {} at unity", g);
+            } else {
+                prop_assert_ne!(frame, &pattern, "frame {} at -6 dB", g);
+            }
+        }
+        let st = c.stream(Direction::Capture).unwrap().stats();
+        prop_assert_eq!(st.dropped_frames, 0);
+    }
+
+    /// The ring's slot bookkeeping (a tracked write slot, reads placed relative to it) agrees
+    /// with `index % capacity` after any sequence of writes, gaps, jumps and resets.
+    #[test]
+    fn ring_slots_equal_index_modulo_capacity(
+        frames in 1usize..300,
+        block in prop::sample::select(&[2u16, 4, 6, 9, 64][..]),
+        start in 0u64..1 << 41,
+        ops in prop::collection::vec((0u8..4, 0u64..700, 0u64..1_000), 1..100),
+    ) {
+        let format = Format::new(
+            match block { 2 => SampleType::Int16, 6 | 9 => SampleType::Int24, _ => SampleType::Float32 },
+            Channels::new(match block { 2 | 4 => 1, 6 => 2, 9 => 3, _ => 16 }).unwrap(),
+            SampleRate::new(48_000).unwrap(),
+        );
+        let block = usize::from(format.block_align());
+        let mut ring = Ring {
+            memory: memory(frames * block + block / 2), // a partial frame at the end
+            format: None,
+            cap: 0,
+            block: 0,
+            write_end: 0,
+            write_slot: 0,
+            valid_from: 0,
+            epoch: 0,
+        };
+        ring.reset(format, start);
+        let cap = frames as u64;
+        prop_assert_eq!(ring.cap, cap);
+        for (op, n, back) in ops {
+            match op {
+                // Write n frames run by run, as the render path does.
+                0 => {
+                    let mut left = n;
+                    while left > 0 {
+                        let (off, run) = ring.write_run(left).unwrap();
+                        prop_assert_eq!(off, usize::try_from(ring.write_end % cap).unwrap() * block);
+                        prop_assert_eq!(run, left.min(cap - ring.write_end % cap));
+                        ring.advance(run);
+                        left -= run;
+                    }
+                }
+                // Seek forward (a gap of silence, or a reset past a whole ring).
+                1 => ring.seek_write(ring.write_end + n),
+                // Seek backwards: a reset.
+                2 => ring.seek_write(ring.write_end.saturating_sub(n + 1)),
+                _ => ring.reset(format, ring.write_end + n),
+            }
+            prop_assert_eq!(ring.write_slot, ring.write_end % cap);
+            prop_assert!(ring.valid_from >= ring.write_end.saturating_sub(cap));
+            // Every readable index is found where `%` puts it.
+            let index = ring.write_end.saturating_sub(back % (cap + 1));
+            if index >= ring.valid_from && index < ring.write_end {
+                let (off, run) = ring.read_run(index, n + 1).unwrap();
+                prop_assert_eq!(off, usize::try_from(index % cap).unwrap() * block);
+                prop_assert_eq!(run, (n + 1).min(cap - index % cap));
+            }
+            // More than one capacity back is refused, never misplaced.
+            prop_assert!(ring.read_run(ring.write_end.wrapping_sub(cap + 1), 1).is_none());
+        }
+    }
+}
+
+#[test]
+fn a_taken_ring_moves_nothing_and_never_spins() {
+    let f = fmt(SampleType::Int16, 2);
+    let mut c = cable(f, f, 480, 480);
+    client_write(&mut c, 0, 960);
+    ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+    ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+    ops::position(&mut c, Direction::Capture, Ticks(50_000)).unwrap();
+    let ring = c.take_ring_memory();
+    assert!(!ring.is_empty());
+    for k in 1..=20u64 {
+        ops::position(&mut c, Direction::Capture, Ticks(50_000 + k * 33_333)).unwrap();
+    }
+    let cpos = ops::position(&mut c, Direction::Capture, Ticks(800_000))
+        .unwrap()
+        .frames;
+    assert!(
+        client_read(&c, cpos - 100, cpos)
+            .iter()
+            .all(|fr| fr.iter().all(|b| *b == 0))
+    );
+}
