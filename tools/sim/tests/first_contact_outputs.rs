@@ -9,22 +9,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn sim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cadenza-sim"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the cadenza-sim binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn report(dir: &Path) -> Value {
-    let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
-    serde_json::from_str(&json).expect("report.json is JSON")
-}
+mod support;
+#[allow(unused_imports)] // not every test file uses every helper
+use support::{report, sim, text};
 
 fn ok(out: &Output) {
     assert!(
