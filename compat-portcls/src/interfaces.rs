@@ -37,7 +37,10 @@ mod tests {
         let wave = interface_properties(&host);
         let topology = topology_interface_properties(&host);
         // Two pairs and a name without {n}: the number is appended. UTF-16LE with its NUL.
-        let name: std::vec::Vec<u8> = "Bus 2\0".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let name: std::vec::Vec<u8> = "Bus 2\0"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert_eq!(wave[0].bytes, &name[..]);
         assert_eq!(topology, [wave[0]]);
         // 5 ms = 50 000 × 100 ns.

@@ -928,8 +928,10 @@ impl<'a> Checker<'a> {
         };
         let wanted_flags = u64::from(spec.reg_type.inf_addreg_flags());
         if flags != Some(wanted_flags) {
+            // The user's edits survive a driver update only with FLG_ADDREG_NOCLOBBER.
             wrong.push(format!(
-                "flags {:?} are not 0x{wanted_flags:08X} ({})",
+                "flags {:?} are not 0x{wanted_flags:08X} ({}, with FLG_ADDREG_NOCLOBBER so a \
+                 driver update keeps the user's value)",
                 line.value(3),
                 spec.reg_type.name()
             ));
@@ -1322,13 +1324,13 @@ mod tests {
     #[test]
     fn parameter_lines_follow_the_table() {
         let cables = KeyId::Cables.spec();
-        assert_eq!(parameter_line(cables), "HKR,Parameters,Cables,0x00010001,1");
+        assert_eq!(parameter_line(cables), "HKR,Parameters,Cables,0x00010003,1");
         let types = KeyId::SampleTypes.spec();
-        assert!(parameter_line(types).starts_with("HKR,Parameters,SampleTypes,0x00010000,\""));
+        assert!(parameter_line(types).starts_with("HKR,Parameters,SampleTypes,0x00010002,\""));
         let name = KeyId::CableName.spec();
         assert_eq!(
             parameter_line(name),
-            "HKR,Parameters,CableName,0x00000000,\"Cadenza Cable {n}\""
+            "HKR,Parameters,CableName,0x00000002,\"Cadenza Cable {n}\""
         );
     }
 

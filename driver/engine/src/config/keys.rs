@@ -38,13 +38,18 @@ impl RegType {
         }
     }
 
-    /// The `FLG_ADDREG_TYPE_*` flags an INF `AddReg` line needs for this type.
+    /// The flags of the INF `AddReg` line that writes a `Parameters` default of this type:
+    /// the `FLG_ADDREG_TYPE_*` bits, plus `FLG_ADDREG_NOCLOBBER` (0x2) so that reinstalling
+    /// or updating the driver keeps a value the user changed (only a missing value gets the
+    /// default; `cadenza config reset` restores the defaults on purpose).
     pub const fn inf_addreg_flags(self) -> u32 {
-        match self {
+        const FLG_ADDREG_NOCLOBBER: u32 = 0x0000_0002;
+        let type_bits = match self {
             RegType::Sz => 0x0000_0000,
             RegType::Dword => 0x0001_0001,
             RegType::MultiSz => 0x0001_0000,
-        }
+        };
+        type_bits | FLG_ADDREG_NOCLOBBER
     }
 }
 

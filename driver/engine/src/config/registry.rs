@@ -112,9 +112,11 @@ mod tests {
 
     #[test]
     fn inf_flags_and_codes_are_the_windows_ones() {
-        assert_eq!(RegType::Dword.inf_addreg_flags(), 0x0001_0001);
-        assert_eq!(RegType::MultiSz.inf_addreg_flags(), 0x0001_0000);
-        assert_eq!(RegType::Sz.inf_addreg_flags(), 0);
+        // setupapi.h: FLG_ADDREG_TYPE_DWORD = 0x00010001, FLG_ADDREG_TYPE_MULTI_SZ =
+        // 0x00010000, FLG_ADDREG_TYPE_SZ = 0, FLG_ADDREG_NOCLOBBER = 0x00000002.
+        assert_eq!(RegType::Dword.inf_addreg_flags(), 0x0001_0003);
+        assert_eq!(RegType::MultiSz.inf_addreg_flags(), 0x0001_0002);
+        assert_eq!(RegType::Sz.inf_addreg_flags(), 0x0000_0002);
         for t in [RegType::Sz, RegType::Dword, RegType::MultiSz] {
             assert_eq!(reg_type_code_name(t.code()), Some(t.name()));
         }

@@ -579,6 +579,13 @@ impl Cable {
                     } else {
                         left
                     };
+                    // A run before render's first frame is not a drop, the frames after it
+                    // may be: split the run at the epoch so each part is judged on its own.
+                    let n = if index < ring.epoch {
+                        n.min(ring.epoch.wrapping_sub(index))
+                    } else {
+                        n
+                    };
                     if render_running && ring.format.is_some() && index >= ring.epoch {
                         dropped = dropped.saturating_add(n);
                     }
