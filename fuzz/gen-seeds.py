@@ -83,3 +83,11 @@ if os.path.exists(inx):
     with open(inx, "rb") as f:
         write("inf_parser", "cadenza.inx", f.read())
 write("inf_parser", "small", b"[Version]\nSignature=\"$Windows NT$\"\nClass=MEDIA\n\n[Strings]\nA=\"x;y\" ; c\n[B]\nk = %A%, 0x10, \\\n  more\n")
+
+# status_property: config selector, then operations; each starts with a byte whose bit 0 picks
+# a stream step (op, direction, arg) or a property request (set selector, id selector, verb
+# selector, u16 value length, ACX circuit direction)
+get = [0, 1, 1, 0, 0x48, 0x01, 0]
+size_query = [0, 1, 1, 0, 0, 0, 1]
+write("status_property", "run-then-get", bytes([0] + [1, 0, 0, 0] + [1, 1, 0, 1] + [1, 2, 0, 0] + [1, 4, 0, 20] + size_query + get))
+write("status_property", "idle-get-set-basic", bytes([1] + get + [0, 1, 1, 1, 0x48, 0x01, 1] + [0, 1, 1, 2, 4, 0, 0]))

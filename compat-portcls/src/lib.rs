@@ -25,6 +25,7 @@
 //! - [`stream`]: the stream object — `IMiniportWaveRTStream(Notification)` and the packet-mode
 //!   `IMiniportWaveRTOutputStream` / `IMiniportWaveRTInputStream`.
 //! - [`topology`]: `IMiniportTopology` — volume, mute and jack properties.
+//! - [`live_status`]: the live-status property on the wave filter (the engine's snapshot).
 //! - [`power`]: the adapter object with `IAdapterPowerManagement`.
 //! - [`registry`]: decoding the configuration values StartDevice reads from the registry.
 //! - `sim` (feature `host`): our IPortWaveRT / IPortWaveRTStream and a driver that calls the
@@ -55,6 +56,7 @@ pub mod ksaudio;
 
 pub mod device;
 pub mod interfaces;
+pub mod live_status;
 pub mod names;
 pub mod object;
 pub mod power;

@@ -10,7 +10,8 @@
 //! KSDATARANGE_AUDIO per bit band per rate, the preferred format's first), so they depend on
 //! the configuration and the description is built per miniport, in one heap block whose
 //! tables point into each other. The filter has no nodes: the volume and mute nodes the
-//! endpoint exposes live on the topology filter.
+//! endpoint exposes live on the topology filter. Its automation table carries the live-status
+//! property ([`crate::live_status`]).
 
 use alloc::boxed::Box;
 use core::ffi::c_void;
@@ -32,7 +33,7 @@ use crate::descriptor::ANALOG_RANGES;
 use crate::descriptor::{
     PCFILTER_NODE, PcConnectionDescriptor, PcFilterDescriptor, PcPinDescriptor,
 };
-use crate::device::SharedHost;
+use crate::device::{PcHost, SharedHost};
 use crate::guids::{
     IID_IMiniport, IID_IMiniportWaveRT, IID_IUnknown, KSCATEGORY_AUDIO, KSCATEGORY_CAPTURE,
     KSCATEGORY_REALTIME, KSCATEGORY_RENDER, KSDATAFORMAT_TYPE_AUDIO,
@@ -40,6 +41,7 @@ use crate::guids::{
 use crate::kernel::{DeviceDescription, DeviceDescriptionV2};
 use crate::ks::{KsDataFormat, KsDataRange, KsPinCommunication, KsPinDataFlow, KsPinDescriptor};
 use crate::ksaudio::KsDataRangeAudio;
+use crate::live_status::{StatusSource, WAVE_FILTER_AUTOMATION, WavePrefix};
 use crate::object::{ComClass, ComObject, Interface, unknown_add_ref, unknown_release, write_out};
 use crate::stream::WaveStream;
 
@@ -191,7 +193,7 @@ impl WaveDescription {
         ];
         let filter = PcFilterDescriptor {
             version: 0,
-            automation_table: null(),
+            automation_table: WAVE_FILTER_AUTOMATION.as_ptr(),
             pin_size: size_u32::<PcPinDescriptor>(),
             pin_count: size_u32::<[PcPinDescriptor; WAVE_PIN_COUNT]>()
                 / size_u32::<PcPinDescriptor>(),
@@ -299,7 +301,13 @@ fn admits(m: &KsDataRangeAudio, f: &Format) -> bool {
 
 /// The WaveRT miniport class: the data of a `ComObject<WaveMiniport<P>>`, whose address is its
 /// `IMiniportWaveRT` (and `IMiniport`, `IUnknown`) interface pointer.
+///
+/// `#[repr(C)]` with `status` first: the live-status handler, a plain function, reads it
+/// through [`WavePrefix`].
+#[repr(C)]
 pub struct WaveMiniport<P: Platform + 'static> {
+    /// Points into `device`, which the object keeps alive.
+    status: *const dyn StatusSource,
     device: SharedHost<P>,
     description: Box<WaveDescription>,
     /// The port, AddRef'd in Init, released at destruction.
@@ -349,12 +357,23 @@ unsafe impl<P: Platform + 'static> ComClass for WaveMiniport<P> {
 }
 
 impl<P: Platform + 'static> WaveMiniport<P> {
+    /// The live-status handler reads `status` through [`WavePrefix`]: it must sit where the
+    /// prefix says. Evaluated (at compile time) by `create`.
+    const PREFIX_MATCHES: () = assert!(
+        Object::<P>::DATA_OFFSET + core::mem::offset_of!(Self, status)
+            == core::mem::offset_of!(WavePrefix, status)
+    );
+
     /// Creates the miniport for `device` with one reference (the caller's). PASSIVE_LEVEL.
     /// The returned pointer is the object's `IUnknown`; hand it to `IPort::Init`, then
     /// release it.
     pub fn create(device: SharedHost<P>) -> Result<*mut IUnknown, NtStatus> {
+        let () = Self::PREFIX_MATCHES;
         let description = WaveDescription::new(device.capabilities())?;
+        let concrete: *const PcHost<P> = &raw const *device;
+        let status: *const dyn StatusSource = concrete;
         let object = Object::create(WaveMiniport {
+            status,
             device,
             description,
             port: null_mut(),

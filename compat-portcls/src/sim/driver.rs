@@ -24,7 +24,7 @@ use crate::com::{
     IMiniportTopology, IMiniportWaveRT, IMiniportWaveRTInputStream, IMiniportWaveRTOutputStream,
     IMiniportWaveRTStream, IMiniportWaveRTStreamNotification, IUnknown,
 };
-use crate::descriptor::PcFilterDescriptor;
+use crate::descriptor::{PCFILTER_NODE, PcFilterDescriptor, PcPropertyRequest};
 use crate::device::{SharedHost, create_host};
 use crate::guids::{
     IID_IMiniportTopology, IID_IMiniportWaveRTInputStream, IID_IMiniportWaveRTOutputStream,
@@ -238,6 +238,66 @@ impl PortClsDriver {
         } else {
             Err(s)
         }
+    }
+
+    /// A filter property request on the wave filter as PortCls makes it: the automation table
+    /// of the description GetDescription returned is searched for the (`set`, `id`) item —
+    /// none is STATUS_NOT_FOUND, as the port answers itself — and its handler gets a
+    /// PCPROPERTY_REQUEST with MajorTarget the miniport, Node PCFILTER_NODE and `value` as the
+    /// value buffer (empty: ValueSize 0, a null Value). Returns the status and the ValueSize
+    /// the handler left.
+    pub fn wave_filter_property(
+        &self,
+        set: Guid,
+        id: u32,
+        verb: u32,
+        value: &mut [u8],
+    ) -> (NtStatus, u32) {
+        let desc = match self.wave_description() {
+            Ok(d) => d,
+            Err(e) => return (e, 0),
+        };
+        // SAFETY: GetDescription returned the miniport's description, alive with it.
+        let table = unsafe { (*desc).automation_table };
+        // SAFETY: null or the filter's static automation table.
+        let Some(table) = (unsafe { table.as_ref() }) else {
+            return (NtStatus::NOT_FOUND, 0);
+        };
+        let stride = table.property_item_size as usize;
+        let found = (0..table.property_count as usize).find_map(|i| {
+            let item = table.properties.wrapping_byte_add(i * stride);
+            // SAFETY: the table holds `property_count` items `property_item_size` apart.
+            let it = unsafe { &*item };
+            // SAFETY: an item's set points at a static GUID.
+            (unsafe { *it.set } == set && it.id == id).then_some(item)
+        });
+        let Some(item) = found else {
+            return (NtStatus::NOT_FOUND, 0);
+        };
+        let mut request = PcPropertyRequest {
+            major_target: self.wave().cast(),
+            minor_target: null_mut(),
+            node: PCFILTER_NODE,
+            property_item: item,
+            verb,
+            instance_size: 0,
+            instance: null_mut(),
+            value_size: value.len() as u32,
+            value: if value.is_empty() {
+                null_mut()
+            } else {
+                value.as_mut_ptr().cast()
+            },
+            irp: null_mut(),
+        };
+        // SAFETY: an item of our table; its handler gets a request valid for the call.
+        let handler = unsafe { (*item).handler };
+        let status = match handler {
+            // SAFETY: as above: MajorTarget is our wave miniport, Value valid for ValueSize.
+            Some(h) => unsafe { h(&raw mut request) },
+            None => NtStatus::INVALID_DEVICE_REQUEST,
+        };
+        (status, request.value_size)
     }
 
     /// NewStream through the vtable with `format` bytes, on `pin` / `capture`; the stream is

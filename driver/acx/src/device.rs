@@ -9,17 +9,20 @@
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 
+use cadenza_engine::Guid;
 use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::device::Presence;
 use cadenza_engine::device::virtual_device::VirtualDevice;
 use cadenza_engine::format::Format;
 use cadenza_engine::format::parse::parse_data_format;
 use cadenza_engine::host::{InterfaceProperty, PacketNotify};
+use cadenza_engine::live_status::Reply;
 use cadenza_engine::platform::{Passive, Platform};
 use cadenza_engine::status::NtStatus;
 
 use crate::circuit::{CircuitId, DeviceModel};
 use crate::elements;
+use crate::live_status;
 use crate::names::MAX_CABLES;
 use crate::stream::AcxStream;
 
@@ -200,6 +203,38 @@ impl<P: Platform, N: PacketNotify> AcxDevice<P, N> {
     pub fn set_presence(&self, presence: Presence, _: Passive) {
         for host in &self.hosts {
             host.set_presence(presence);
+        }
+    }
+
+    /// The live-status property on `circuit` (EvtAcxObjectProcessRequest of the circuit's
+    /// `KSPROPSETID_CadenzaStatus` item): `set`, `id` and `verb` (ACX_PROPERTY_VERB) as the
+    /// request's parameters carry them, `value` its whole value buffer. The driver completes
+    /// the request with the reply's status and byte count. Any IRQL ≤ DISPATCH_LEVEL; no
+    /// allocation.
+    ///
+    /// Statuses: STATUS_NOT_FOUND for another property set (or an unknown id, from the
+    /// engine), STATUS_INVALID_DEVICE_REQUEST for a verb other than GET / SET /
+    /// BASICSUPPORT, STATUS_INVALID_PARAMETER for a circuit the device does not have; the
+    /// engine's size protocol and SET refusal
+    /// ([`live_status::answer`](cadenza_engine::live_status::answer)).
+    pub fn status_property(
+        &self,
+        circuit: CircuitId,
+        set: &Guid,
+        id: u32,
+        verb: u32,
+        value: &mut [u8],
+    ) -> Reply {
+        if !live_status::is_status_set(set) {
+            return live_status::refuse(NtStatus::NOT_FOUND);
+        }
+        let verb = match live_status::verb_from_acx(verb) {
+            Ok(v) => v,
+            Err(e) => return live_status::refuse(e),
+        };
+        match self.host_of(circuit) {
+            Ok(host) => host.status_property(id, verb, value),
+            Err(e) => live_status::refuse(e),
         }
     }
 

@@ -11,6 +11,7 @@
 //! - [`elements`]: volume and mute property handling with every value validated.
 //! - [`device`]: [`AcxDevice`](device::AcxDevice), one engine device host per endpoint pair,
 //!   stream creation, element requests and power.
+//! - [`live_status`]: the live-status property on each circuit (the engine's snapshot).
 //! - [`stream`]: [`AcxStream`](stream::AcxStream), the RT stream callbacks (GetHwLatency,
 //!   AllocateRtPackets, FreeRtPackets, PrepareHardware, ReleaseHardware, Run, Pause,
 //!   GetCurrentPacket, SetRenderPacket, GetCapturePacket, GetPresentationPosition) mapped onto
@@ -41,6 +42,7 @@ pub mod debug;
 pub mod device;
 pub mod elements;
 pub mod host;
+pub mod live_status;
 pub mod names;
 pub mod stream;
 

@@ -3,7 +3,8 @@
 //!
 //! Needs Linux with Wine (`/usr/lib/wine/wine64`, `wine64` or `wine` on PATH; Debian package
 //! `wine64`) and the mingw-w64 C compiler (`x86_64-w64-mingw32-gcc`). Without them the test
-//! prints a loud SKIPPED message and passes. The first run creates a Wine prefix under the
+//! prints a loud SKIPPED message and passes, unless `CADENZA_REQUIRE_WINE` is set (to anything
+//! but `0`; `.ci/run` sets it), which turns the skip into a failure. The first run creates a Wine prefix under the
 //! target directory (a few seconds); later runs take about two.
 
 use std::io::{Read, Write};
@@ -19,6 +20,11 @@ const DUMP_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/wine/setup
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 fn skip(why: &str) {
+    // CI installs Wine and sets CADENZA_REQUIRE_WINE=1: there a skip would hide a lost check.
+    assert!(
+        std::env::var_os("CADENZA_REQUIRE_WINE").is_none_or(|v| v == "0"),
+        "CADENZA_REQUIRE_WINE is set, and the SetupAPI comparison cannot run: {why}"
+    );
     eprintln!();
     eprintln!("************************************************************************");
     eprintln!("* SKIPPED setupapi_reads_the_stamped_inf_as_we_do: {why}");

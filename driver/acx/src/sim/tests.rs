@@ -627,3 +627,33 @@ fn packet_complete_is_called_outside_the_device_lock() {
     );
     assert_eq!(HELD.with(Cell::get), 0);
 }
+
+#[test]
+fn the_status_property_refuses_a_foreign_set_a_bad_verb_and_an_unconfigured_cable() {
+    let p = SimPlatform::new(1);
+    let dev = device(&p);
+    let ours = cadenza_engine::live_status::KSPROPSETID_CADENZA_STATUS;
+    let mut value = [0u8; 400];
+    // Cable 1 is nameable (below MAX_CABLES) but the default configuration has one cable.
+    let second = CircuitId::new(1, Direction::Render).unwrap();
+    let r = dev.status_property(second, &ours, 1, 1, &mut value);
+    assert_eq!((r.status, r.bytes), (NtStatus::INVALID_PARAMETER, 0));
+    let r = dev.status_property(
+        render(),
+        &cadenza_engine::Guid::from_u128(9),
+        1,
+        1,
+        &mut value,
+    );
+    assert_eq!((r.status, r.bytes), (NtStatus::NOT_FOUND, 0));
+    // AcxPropertyVerbSetSupport (4).
+    let r = dev.status_property(render(), &ours, 1, 4, &mut value);
+    assert_eq!((r.status, r.bytes), (NtStatus::INVALID_DEVICE_REQUEST, 0));
+    // Both circuits answer with the same 328 bytes.
+    let mut other = [0u8; 400];
+    let a = dev.status_property(render(), &ours, 1, 1, &mut value);
+    let b = dev.status_property(capture(), &ours, 1, 1, &mut other);
+    assert_eq!((a.status, a.bytes), (NtStatus::SUCCESS, 328));
+    assert_eq!(a, b);
+    assert_eq!(value[..328], other[..328]);
+}

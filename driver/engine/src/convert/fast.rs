@@ -11,9 +11,13 @@
 //! the arguments are in the comments of each read and write below and in the contracts of
 //! [`Lanes`], and the tests (`convert::tests::equivalence`) compare the bytes.
 
-// `inline(always)` on purpose: a kernel and everything it calls must inline into the one
-// function that runs it, which for packed 24-bit kernels is compiled with SSSE3 enabled
-// (`simd::run`); a call left out of line would run without the shuffles inlined.
+// `inline(always)` on purpose in optimised builds: a kernel and everything it calls must
+// inline into the one function that runs it, which for packed 24-bit kernels is compiled with
+// SSSE3 enabled (`simd::run`); a call left out of line would run without the shuffles inlined.
+// Not in unoptimised (debug-assertion) builds: there every inlined SIMD temporary gets its own
+// stack slot, and `simd::run` reached a 4.3 KiB frame (a `__chkstk` probe the drivers cannot
+// link; tools/stack-check.sh). Out of line, each call is the same `target_feature` function,
+// so the results are the same, only slower.
 #![allow(clippy::inline_always)]
 
 use core::marker::PhantomData;
@@ -52,7 +56,8 @@ pub(super) trait IntIo<const V: usize> {
     fn write_i<L: Lanes>(l: L, v: [L::I; 4], b: &mut [[u8; 16]; V]);
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg_attr(debug_assertions, inline)]
 fn splat<L: Lanes>(l: L, x: f32) -> L::F {
     l.f32s([x; 4])
 }
@@ -60,7 +65,8 @@ fn splat<L: Lanes>(l: L, x: f32) -> L::F {
 /// Left-justified integers as floats, `v as f32`; times [`INV_32`] they are the reference's
 /// `sample as f32 · 2^-(bits - 1)`: for 16- and 24-bit samples both conversions are exact
 /// and the products equal, and for `Int32` the formulas are the same.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg_attr(debug_assertions, inline)]
 fn int_to_float<L: Lanes>(l: L, v: [L::I; 4]) -> [L::F; 4] {
     v.map(|v| l.to_f32(v))
 }
@@ -70,31 +76,36 @@ fn int_to_float<L: Lanes>(l: L, v: [L::I; 4]) -> [L::F; 4] {
 /// normalized value to ±1.0 first and scales in f64; scaling by a power of two is exact in
 /// f32 too (overflow gives ±∞, which clamps the same), and rounding commutes with clamping
 /// to integer bounds, so the result is the same.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg_attr(debug_assertions, inline)]
 fn float_to_int<L: Lanes>(l: L, v: [L::F; 4], scale: f32) -> [L::I; 4] {
     v.map(|v| l.round_clamp(v, -scale, scale - 1.0))
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg_attr(debug_assertions, inline)]
 fn load4<L: Lanes>(l: L, b: &[[u8; 16]; 4]) -> [L::I; 4] {
     b.each_ref().map(|b| l.load_i(b))
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg_attr(debug_assertions, inline)]
 fn store4<L: Lanes>(l: L, v: [L::I; 4], b: &mut [[u8; 16]; 4]) {
     for (b, v) in b.iter_mut().zip(v) {
         l.store_i(v, b);
     }
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[cfg_attr(debug_assertions, inline)]
 fn narrow16x2<L: Lanes>(l: L, [v0, v1, v2, v3]: [L::I; 4], [o0, o1]: &mut [[u8; 16]; 2]) {
     l.narrow16([v0, v1], o0);
     l.narrow16([v2, v3], o1);
 }
 
 impl IntIo<2> for codec::Int16 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_i<L: Lanes>(l: L, [a, b]: &[[u8; 16]; 2]) -> [L::I; 4] {
         let [x0, x1] = l.widen16(a);
         let [x2, x3] = l.widen16(b);
@@ -102,7 +113,8 @@ impl IntIo<2> for codec::Int16 {
     }
     /// `(v + 2^15) >> 16` saturated to i16: where the reference's saturating add
     /// saturates, the unsaturated result is 2^15 and the narrowing saturates it instead.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_i<L: Lanes>(l: L, v: [L::I; 4], b: &mut [[u8; 16]; 2]) {
         narrow16x2(l, v.map(|v| l.round_shr16(v)), b);
     }
@@ -111,25 +123,29 @@ impl IntIo<2> for codec::Int16 {
 impl FloatIo<2> for codec::Int16 {
     const FROM_RAW: f32 = INV_32;
     const TO_RAW: f32 = FULL_16;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_raw<L: Lanes>(l: L, b: &[[u8; 16]; 2]) -> [L::F; 4] {
         int_to_float(l, Self::read_i(l, b))
     }
     /// The reference multiplies by 2^15 in f32, clamps to -2^15..=2^15 - 1 (NaN → 0) and
     /// rounds. Here the narrowing saturates the low side: rounding is monotone, so a value
     /// below -2^15 rounds to at most -2^15 and saturates to it, as the clamp would make it.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_raw<L: Lanes>(l: L, v: [L::F; 4], b: &mut [[u8; 16]; 2]) {
         narrow16x2(l, v.map(|v| l.round_min(v, FULL_16 - 1.0)), b);
     }
 }
 
 impl IntIo<3> for codec::Int24 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_i<L: Lanes>(l: L, b: &[[u8; 16]; 3]) -> [L::I; 4] {
         l.unpack24(b)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_i<L: Lanes>(l: L, v: [L::I; 4], b: &mut [[u8; 16]; 3]) {
         l.pack24(v.map(|v| l.round_shr8_sat(v)), b);
     }
@@ -138,11 +154,13 @@ impl IntIo<3> for codec::Int24 {
 impl FloatIo<3> for codec::Int24 {
     const FROM_RAW: f32 = INV_32;
     const TO_RAW: f32 = FULL_24;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_raw<L: Lanes>(l: L, b: &[[u8; 16]; 3]) -> [L::F; 4] {
         int_to_float(l, l.unpack24(b))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_raw<L: Lanes>(l: L, v: [L::F; 4], b: &mut [[u8; 16]; 3]) {
         l.pack24(float_to_int(l, v, FULL_24), b);
     }
@@ -150,11 +168,13 @@ impl FloatIo<3> for codec::Int24 {
 
 impl IntIo<4> for codec::Int24In32 {
     /// The low byte is ignored, as the reference ignores it.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_i<L: Lanes>(l: L, b: &[[u8; 16]; 4]) -> [L::I; 4] {
         load4(l, b).map(|v| l.and(v, !0xFF))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_i<L: Lanes>(l: L, v: [L::I; 4], b: &mut [[u8; 16]; 4]) {
         store4(l, v.map(|v| l.round_low8_sat(v)), b);
     }
@@ -163,23 +183,27 @@ impl IntIo<4> for codec::Int24In32 {
 impl FloatIo<4> for codec::Int24In32 {
     const FROM_RAW: f32 = INV_32;
     const TO_RAW: f32 = FULL_24;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_raw<L: Lanes>(l: L, b: &[[u8; 16]; 4]) -> [L::F; 4] {
         int_to_float(l, Self::read_i(l, b))
     }
     /// The 24-bit value in the top three bytes: it is within ±2^23, so the shift keeps it.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_raw<L: Lanes>(l: L, v: [L::F; 4], b: &mut [[u8; 16]; 4]) {
         store4(l, float_to_int(l, v, FULL_24).map(|v| l.shl8(v)), b);
     }
 }
 
 impl IntIo<4> for codec::Int32 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_i<L: Lanes>(l: L, b: &[[u8; 16]; 4]) -> [L::I; 4] {
         load4(l, b)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_i<L: Lanes>(l: L, v: [L::I; 4], b: &mut [[u8; 16]; 4]) {
         store4(l, v, b);
     }
@@ -188,13 +212,15 @@ impl IntIo<4> for codec::Int32 {
 impl FloatIo<4> for codec::Int32 {
     const FROM_RAW: f32 = INV_32;
     const TO_RAW: f32 = FULL_32;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_raw<L: Lanes>(l: L, b: &[[u8; 16]; 4]) -> [L::F; 4] {
         int_to_float(l, load4(l, b))
     }
     /// The reference clamps to ±1.0, scales by 2^31 in f64 and caps at 2^31 - 1: the same
     /// as rounding `v · 2^31` (exact in f32) and saturating, NaN → 0.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_raw<L: Lanes>(l: L, v: [L::F; 4], b: &mut [[u8; 16]; 4]) {
         store4(l, v.map(|v| l.round_sat(v)), b);
     }
@@ -203,11 +229,13 @@ impl FloatIo<4> for codec::Int32 {
 impl FloatIo<4> for codec::Float32 {
     const FROM_RAW: f32 = 1.0;
     const TO_RAW: f32 = 1.0;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn read_raw<L: Lanes>(l: L, b: &[[u8; 16]; 4]) -> [L::F; 4] {
         b.each_ref().map(|b| l.load_f(b))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn write_raw<L: Lanes>(l: L, v: [L::F; 4], b: &mut [[u8; 16]; 4]) {
         for (b, v) in b.iter_mut().zip(v) {
             l.store_f(v, b);
@@ -282,7 +310,8 @@ where
 {
     const PACKED24: bool = SV == 3 || DV == 3;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn run<L: Lanes>(self, l: L) {
         let blocks = self.src.iter().zip(self.dst.iter_mut());
         match self.scale {
@@ -327,7 +356,8 @@ where
 {
     const PACKED24: bool = SV == 3 || DV == 3;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn run<L: Lanes>(self, l: L) {
         let blocks = self.src.iter().zip(self.dst.iter_mut());
         match self.scale {

@@ -241,83 +241,103 @@ mod x86 {
         type I = __m128i;
         type G = [__m128d; 2];
 
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn load_f(self, b: &[u8; 16]) -> __m128 {
             sse2!(sse2::load_f(b))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn store_f(self, v: __m128, b: &mut [u8; 16]) {
             sse2!(sse2::store_f(v, b));
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn load_i(self, b: &[u8; 16]) -> __m128i {
             sse2!(sse2::load(b, 0))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn store_i(self, v: __m128i, b: &mut [u8; 16]) {
             sse2!(sse2::store(v, b));
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn f32s(self, v: [f32; 4]) -> __m128 {
             sse2!(sse2::f32s(v))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn f64s(self, v: [f64; 4]) -> [__m128d; 2] {
             sse2!(sse2::f64s(v))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn mul(self, a: __m128, b: __m128) -> __m128 {
             sse2!(sse2::mul(a, b))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn to_f32(self, v: __m128i) -> __m128 {
             sse2!(sse2::to_f32(v))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn round_sat(self, v: __m128) -> __m128i {
             sse2!(sse2::round_sat(v))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn round_clamp(self, v: __m128, lo: f32, hi: f32) -> __m128i {
             sse2!(sse2::round_clamp(v, lo, hi))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn round_min(self, v: __m128, hi: f32) -> __m128i {
             sse2!(sse2::round_min(v, hi))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn and(self, v: __m128i, mask: i32) -> __m128i {
             sse2!(sse2::and(v, mask))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn shl8(self, v: __m128i) -> __m128i {
             sse2!(sse2::shl8(v))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn round_shr16(self, v: __m128i) -> __m128i {
             sse2!(sse2::round_shr16(v))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn round_shr8_sat(self, v: __m128i) -> __m128i {
             sse2!(sse2::round_shr8_sat(v))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn round_low8_sat(self, v: __m128i) -> __m128i {
             sse2!(sse2::round_low8_sat(v))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn scale(self, v: __m128i, g: [__m128d; 2]) -> __m128i {
             sse2!(sse2::scale(v, g))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn widen16(self, b: &[u8; 16]) -> [__m128i; 2] {
             sse2!(sse2::widen16(b))
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn narrow16(self, v: [__m128i; 2], b: &mut [u8; 16]) {
             sse2!(sse2::narrow16(v, b));
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn unpack24(self, b: &[[u8; 16]; 3]) -> [__m128i; 4] {
             if SSSE3 {
                 // SAFETY: an `X86<true>` exists only after CPUID reported SSSE3
@@ -327,7 +347,8 @@ mod x86 {
                 sse2!(sse2::unpack24(b))
             }
         }
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline)]
         fn pack24(self, v: [__m128i; 4], b: &mut [[u8; 16]; 3]) {
             if SSSE3 {
                 // SAFETY: as in `unpack24`: `SSSE3` is true only for an `X86<true>`, which

@@ -149,6 +149,21 @@ impl Ring {
         self.run_from_slot(self.write_slot, max)
     }
 
+    /// How many of the `left` unreadable frames from `index` on form one silent run, judged
+    /// as a whole (dropped or not): the run ends at the epoch (nothing before render's first
+    /// frame is a drop, an overwritten frame after it is) and at `valid_from`; at or past
+    /// `valid_from` (not written yet) it is all of `left`. Never 0 when `left` is not.
+    #[inline]
+    fn silent_run(&self, index: u64, left: u64) -> u64 {
+        match [self.epoch, self.valid_from]
+            .into_iter()
+            .find(|&b| index < b)
+        {
+            Some(bound) => left.min(bound.wrapping_sub(index)),
+            None => left,
+        }
+    }
+
     /// The byte offset of cable index `index` and how many frames (1 ..= `max`) run
     /// contiguously from it; `index` must lie within one capacity before the write end
     /// (`write_end - cap ≤ index ≤ write_end`, which every index at or after `valid_from`
@@ -574,18 +589,7 @@ impl Cable {
                     n
                 } else {
                     // Not written (render idle) or already overwritten (reader too late).
-                    let n = if index < ring.valid_from {
-                        left.min(ring.valid_from.wrapping_sub(index))
-                    } else {
-                        left
-                    };
-                    // A run before render's first frame is not a drop, the frames after it
-                    // may be: split the run at the epoch so each part is judged on its own.
-                    let n = if index < ring.epoch {
-                        n.min(ring.epoch.wrapping_sub(index))
-                    } else {
-                        n
-                    };
+                    let n = ring.silent_run(index, left);
                     if render_running && ring.format.is_some() && index >= ring.epoch {
                         dropped = dropped.saturating_add(n);
                     }

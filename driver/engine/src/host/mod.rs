@@ -15,7 +15,9 @@
 //! - presence and power, through [`ops::set_presence`], whose timer requests it carries out;
 //! - the debug link;
 //! - what the driver tells Windows about the pair ([`EndpointFacts`]: friendly name, packet
-//!   constraints) and what its pins accept.
+//!   constraints) and what its pins accept;
+//! - the pair's live-status snapshot ([`live_status`](crate::live_status)), the private
+//!   property both adapters serve with the same bytes.
 //!
 //! So an adapter is a table "framework call → host call": it converts arguments and results
 //! and keeps nothing but framework handles.
@@ -47,6 +49,7 @@ use crate::format::range::PinCapabilities;
 use crate::format::{Channels, Format};
 use crate::gain::Gain;
 use crate::geometry::BufferGeometry;
+use crate::live_status::{self, Reply, Slot, Snapshot};
 use crate::platform::{DmaBuffer, EventHandle, Locked, OneShotTimer, Platform, TimerTarget};
 use crate::state::KsState;
 use crate::status::NtStatus;
@@ -127,6 +130,29 @@ const fn slot(direction: Direction) -> usize {
     }
 }
 
+/// Replaces `device` with the device `config` asks for (allocating a cable's ring).
+///
+/// Out of line on purpose: a `VirtualDevice` is about 1.8 KiB, and unoptimised builds give
+/// every temporary its own stack slot, so building it inside [`DeviceHost::new`] beside the
+/// host's own values made a frame of more than 4 KiB there (a `__chkstk` probe, which the
+/// drivers do not link; found by tools/wdk-check's debug link).
+#[inline(never)]
+fn build_device<P: Platform>(
+    platform: &P,
+    config: &DeviceConfig,
+    device: &mut VirtualDevice,
+) -> Result<(), NtStatus> {
+    *device = match config.device_kind() {
+        DeviceKind::Cable => {
+            let ring = platform.allocate(Cable::ring_bytes_for(config))?;
+            VirtualDevice::cable(ring, platform.frequency())
+        }
+        DeviceKind::Tone => VirtualDevice::tone(config.tone_hz()),
+        DeviceKind::Null => VirtualDevice::null(),
+    };
+    Ok(())
+}
+
 /// The refusal for a direction the device kind has no endpoint in.
 const NO_PIN: NtStatus = NtStatus::INVALID_DEVICE_REQUEST;
 
@@ -147,14 +173,7 @@ impl<P: Platform, N: PacketNotify, S: DerefMut<Target = VirtualDevice>> DeviceHo
         let facts = EndpointFacts::new(config, index).ok_or(NtStatus::INVALID_PARAMETER)?;
         let caps = config.pin_capabilities()?;
         let kind = config.device_kind();
-        *storage = match kind {
-            DeviceKind::Cable => {
-                let ring = platform.allocate(Cable::ring_bytes_for(config))?;
-                VirtualDevice::cable(ring, platform.frequency())
-            }
-            DeviceKind::Tone => VirtualDevice::tone(config.tone_hz()),
-            DeviceKind::Null => VirtualDevice::null(),
-        };
+        build_device(&platform, config, &mut storage)?;
         if let Some(link) = debug {
             storage.set_debug_link(link);
         }
@@ -495,6 +514,37 @@ impl<P: Platform, N: PacketNotify, S: DerefMut<Target = VirtualDevice>> DeviceHo
         Ok(self
             .state
             .with(|s| ops::hw_latency(&mut *s.device, direction))?)
+    }
+
+    // ---- live status ----------------------------------------------------------------------
+
+    /// The pair's live status (see [`live_status`]): both slots read under one lock hold, so
+    /// the two records belong to the same instant. Read-only (no data is moved), no
+    /// allocation; any IRQL ≤ DISPATCH_LEVEL.
+    pub fn status_snapshot(&self) -> Snapshot {
+        let now = self.platform.now();
+        let freq = self.platform.frequency();
+        self.with_device(|d| {
+            let slot = |direction: Direction| {
+                if !self.has_endpoint(direction) {
+                    return Slot::NoEndpoint;
+                }
+                d.stream(direction).map_or(Slot::Idle, |s| {
+                    Slot::Open(live_status::stream_status(s, now, freq))
+                })
+            };
+            Snapshot {
+                render: slot(Direction::Render),
+                capture: slot(Direction::Capture),
+            }
+        })
+    }
+
+    /// The live-status property request (`KSPROPSETID_CadenzaStatus`, id `id`), the same for
+    /// both adapters: `out` is the caller's whole value buffer. The lock is taken only for a
+    /// GET whose buffer fits; see [`live_status::answer`] for the statuses.
+    pub fn status_property(&self, id: u32, verb: live_status::Verb, out: &mut [u8]) -> Reply {
+        live_status::answer(id, verb, out, || self.status_snapshot())
     }
 
     // ---- volume and mute ----------------------------------------------------------------

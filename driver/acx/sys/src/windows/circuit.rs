@@ -2,8 +2,9 @@
 //!
 //! Per circuit: AcxCircuitInitAllocate → AcxCircuitInitAssignName (the INF reference string) →
 //! AcxCircuitInitSetCircuitType → AcxCircuitInitAssignAcxCreateStreamCallback →
-//! AcxCircuitCreate; then AcxVolumeCreate + AcxMuteCreate → AcxCircuitAddElements; AcxPinCreate
-//! for the host and the bridge pin, AcxJackCreate + AcxPinAddJacks on the bridge pin,
+//! AcxCircuitInitAssignProperties (the live-status item, [`status`]) → AcxCircuitCreate; then
+//! AcxVolumeCreate + AcxMuteCreate → AcxCircuitAddElements; AcxPinCreate for the host and the
+//! bridge pin, AcxJackCreate + AcxPinAddJacks on the bridge pin,
 //! AcxDataFormatCreate + AcxDataFormatListAddDataFormat for every format of the host pin's raw
 //! list (AcxPinGetRawDataFormatList; the first one also AcxDataFormatListAssignDefaultDataFormat),
 //! and AcxCircuitAddPins. Objects are parented to the circuit, so a failure part-way is cleaned
@@ -20,12 +21,13 @@ use cadenza_engine::format::parse::write_data_format;
 use cadenza_engine::guid::Guid;
 use cadenza_engine::status::NtStatus;
 use cadenza_engine::stream::Direction;
-use wdk_sys::{GUID, NTSTATUS, UNICODE_STRING, WDFDEVICE, WDFOBJECT};
+use wdk_sys::{NTSTATUS, UNICODE_STRING, WDFDEVICE, WDFOBJECT};
 
 use super::bindings as acx;
 use super::context::{self, CIRCUIT_CONTEXT, ELEMENT_CONTEXT};
+use super::guid_cell::GuidCell;
 use super::state::CircuitHandles;
-use super::{elements, nt, stream};
+use super::{elements, nt, status, stream};
 use crate::acx_call;
 
 /// KSCATEGORY_AUDIO, KSNODETYPE_SPEAKER, KSNODETYPE_MICROPHONE (values as in ksmedia.h; the
@@ -37,24 +39,6 @@ const KSNODETYPE_MICROPHONE: Guid = Guid::from_u128(0xDFF2_1BE1_F70F_11D0_B917_0
 static CATEGORY_AUDIO: GuidCell = GuidCell::new(KSCATEGORY_AUDIO);
 static CATEGORY_SPEAKER: GuidCell = GuidCell::new(KSNODETYPE_SPEAKER);
 static CATEGORY_MICROPHONE: GuidCell = GuidCell::new(KSNODETYPE_MICROPHONE);
-
-/// A GUID in the layout the DDIs point at, in static memory.
-struct GuidCell(GUID);
-
-impl GuidCell {
-    const fn new(g: Guid) -> GuidCell {
-        let b = g.to_bytes();
-        GuidCell(GUID {
-            Data1: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-            Data2: u16::from_le_bytes([b[4], b[5]]),
-            Data3: u16::from_le_bytes([b[6], b[7]]),
-            Data4: [b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]],
-        })
-    }
-}
-
-// SAFETY: immutable plain data.
-unsafe impl Sync for GuidCell {}
 
 #[allow(clippy::cast_possible_truncation)]
 const fn size32<T>() -> u32 {
@@ -116,6 +100,10 @@ unsafe fn create_circuit(
         Direction::Render => acx::_ACX_CIRCUIT_TYPE::AcxCircuitTypeRender,
         Direction::Capture => acx::_ACX_CIRCUIT_TYPE::AcxCircuitTypeCapture,
     };
+    // The circuit's property items, alive until this function returns: past
+    // AcxCircuitInitAssignProperties and AcxCircuitCreate, the calls that take them (the
+    // documentation's example, too, passes an array local to the circuit's creation).
+    let mut properties = status::property_items();
     let setup = (|| {
         // AcxCircuitInitAssignName (PASSIVE_LEVEL): ACX copies the name.
         check(
@@ -132,6 +120,15 @@ unsafe fn create_circuit(
                 as PFN_ACXCIRCUITINITASSIGNACXCREATESTREAMCALLBACK(
                     init,
                     Some(stream::evt_create_stream),
+                )
+        ))?;
+        // AcxCircuitInitAssignProperties (PASSIVE_LEVEL): the live-status item.
+        check(acx_call!(
+            AcxCircuitInitAssignPropertiesTableIndex
+                as PFN_ACXCIRCUITINITASSIGNPROPERTIES(
+                    init,
+                    properties.as_mut_ptr(),
+                    status::ITEM_COUNT,
                 )
         ))
     })();

@@ -13,6 +13,8 @@
 //! | [`circuit`] | circuit, pin, jack, element and data-format creation from the model |
 //! | [`stream`] | EvtAcxCircuitCreateStream and every ACX (RT) stream callback |
 //! | [`elements`] | volume and mute element callbacks |
+//! | [`guid_cell`] | `GuidCell`: GUIDs in DDI layout for statics (pin categories, property set) |
+//! | [`status`] | the circuits' live-status property item and its request handler |
 //! | [`state`] | the WDFDEVICE context's `DeviceState` and how callbacks reach it |
 
 // `acx_call!` expands its arguments inside the unsafe DDI call (see bindings.rs).
@@ -35,9 +37,11 @@ pub mod circuit;
 pub mod context;
 pub mod driver;
 pub mod elements;
+pub mod guid_cell;
 pub mod notify;
 pub mod registry;
 pub mod state;
+pub mod status;
 pub mod stream;
 
 use cadenza_engine::status::NtStatus;

@@ -31,6 +31,7 @@ CADENZA_WDF_HANDLE(WDFMEMORY);
 CADENZA_WDF_HANDLE(WDFTIMER);
 CADENZA_WDF_HANDLE(WDFSPINLOCK);
 CADENZA_WDF_HANDLE(WDFCMRESLIST);
+CADENZA_WDF_HANDLE(WDFREQUEST);
 typedef struct WDFDEVICE_INIT WDFDEVICE_INIT, *PWDFDEVICE_INIT;
 
 /* wdftypes.h: WDF_TRI_STATE — .../ddi/wdftypes/ne-wdftypes-_wdf_tri_state */
@@ -298,6 +299,11 @@ typedef NTSTATUS (*PFN_WDFSPINLOCKCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals,
 typedef VOID (*PFN_WDFSPINLOCKACQUIRE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFSPINLOCK SpinLock);
 typedef VOID (*PFN_WDFSPINLOCKRELEASE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFSPINLOCK SpinLock);
 
+/* ---- wdfrequest.h (ACX property requests) — .../ddi/wdfrequest/ -------------------------- */
+/* WdfRequestCompleteWithInformation — .../ddi/wdfrequest/nf-wdfrequest-wdfrequestcompletewithinformation */
+typedef VOID (*PFN_WDFREQUESTCOMPLETEWITHINFORMATION)(PWDF_DRIVER_GLOBALS DriverGlobals,
+    WDFREQUEST Request, NTSTATUS Status, ULONG_PTR Information);
+
 /* ---- wdfobject.h: typed contexts ----------------------------------------------------------- */
 /* WdfObjectGetTypedContextWorker — .../ddi/wdfobject/nf-wdfobject-wdfobjectgettypedcontextworker */
 typedef PVOID (*PFN_WDFOBJECTGETTYPEDCONTEXTWORKER)(PWDF_DRIVER_GLOBALS DriverGlobals,
@@ -324,6 +330,7 @@ typedef enum _WDFFUNCENUM {
     WdfSpinLockAcquireTableIndex,
     WdfSpinLockReleaseTableIndex,
     WdfObjectGetTypedContextWorkerTableIndex,
+    WdfRequestCompleteWithInformationTableIndex,
     WdfFunctionTableNumEntries
 } WDFFUNCENUM;
 

@@ -16,7 +16,7 @@
  * here is used there. Values the documentation does not give are marked PLACEHOLDER.
  *
  * Included after <ntddk.h>, <wdf.h> (the project's KMDF 1.33 stand-in: WDFOBJECT, WDFDEVICE,
- * WDFDRIVER, PWDFDEVICE_INIT, WDF_OBJECT_ATTRIBUTES, WDF_EXECUTION_LEVEL,
+ * WDFDRIVER, WDFREQUEST, PWDFDEVICE_INIT, WDF_OBJECT_ATTRIBUTES, WDF_EXECUTION_LEVEL,
  * WDF_SYNCHRONIZATION_SCOPE, WDF_MEMORY_DESCRIPTOR), <windef.h>, <mmsystem.h>, <ks.h> and
  * <ksmedia.h>, with ACX_VERSION_MAJOR=1 and ACX_VERSION_MINOR=1.
  */
@@ -55,14 +55,17 @@ typedef struct ACXMUTE__ *ACXMUTE;                     /* ddi/acxelements/nf-acx
 typedef struct ACXDATAFORMAT__ *ACXDATAFORMAT;         /* ddi/acxdataformat/ */
 typedef struct ACXDATAFORMATLIST__ *ACXDATAFORMATLIST; /* ddi/acxdataformat/ */
 typedef struct ACXOBJECTBAG__ *ACXOBJECTBAG;           /* ddi/acxmisc/nf-acxmisc-acxobjectbagcreate */
+typedef struct ACXEVENTDATA__ *ACXEVENTDATA;           /* ddi/acxrequest/ns-acxrequest-acx_request_parameters */
 
 /* Structures the driver only ever passes as NULL inside the configurations below; declared
  * incomplete (their layouts are not needed): ACX_PIN_CALLBACKS (ddi/acxpin/
- * ns-acxpin-acx_pin_callbacks), ACX_PROPERTY_ITEM (ddi/acxrequest/ns-acxrequest-acx_property_item),
- * ACX_METHOD_ITEM (ddi/acxrequest/ns-acxrequest-acx_method_item), ACX_MICROPHONE_CONFIG
+ * ns-acxpin-acx_pin_callbacks), ACX_METHOD_ITEM (ddi/acxrequest/ns-acxrequest-acx_method_item),
+ * ACX_MICROPHONE_CONFIG
  * (ddi/acxpin/ns-acxpin-acx_microphone_config), ACX_JACK_CALLBACKS (ddi/acxpin/
  * ns-acxpin-acx_jack_callbacks), ACXDRMRIGHTS (ddi/acxstreams/ns-acxstreams-acxdrmrights). */
 typedef struct _ACX_PIN_CALLBACKS *PACX_PIN_CALLBACKS;
+/* ACX_PROPERTY_ITEM is complete (acxrequest.h below: the circuits' property items); its pointer
+ * type is declared here because ACX_PIN_CONFIG refers to it first. */
 typedef struct _ACX_PROPERTY_ITEM *PACX_PROPERTY_ITEM;
 typedef struct _ACX_METHOD_ITEM *PACX_METHOD_ITEM;
 typedef struct _ACX_MICROPHONE_CONFIG *PACX_MICROPHONE_CONFIG;
@@ -88,6 +91,7 @@ typedef enum _ACXFUNCENUM {
     AcxCircuitInitFreeTableIndex = 1,
     AcxCircuitInitAssignNameTableIndex = 4,
     AcxCircuitInitSetCircuitTypeTableIndex = 6,
+    AcxCircuitInitAssignPropertiesTableIndex = 7,
     AcxCircuitInitAssignAcxCreateStreamCallbackTableIndex = 12,
     AcxCircuitCreateTableIndex = 14,
     AcxCircuitAddElementsTableIndex = 16,
@@ -109,6 +113,7 @@ typedef enum _ACXFUNCENUM {
     AcxPinAddJacksTableIndex = 139,
     AcxPinGetRawDataFormatListTableIndex = 142,
     AcxJackCreateTableIndex = 149,
+    AcxRequestGetParametersTableIndex = 153,
     AcxStreamInitAssignAcxStreamCallbacksTableIndex = 157,
     AcxStreamInitAssignAcxRtStreamCallbacksTableIndex = 158,
     AcxStreamInitSetAcxRtStreamSupportsNotificationsTableIndex = 159,
@@ -180,13 +185,139 @@ typedef NTSTATUS (NTAPI *PFN_ACXDEVICEREMOVECIRCUIT)(PACX_DRIVER_GLOBALS DriverG
                                                      WDFDEVICE Device, ACXCIRCUIT Circuit);
 
 /* ==== acxrequest.h =============================================================================*/
-/* EVT_ACX_OBJECT_PROCESS_REQUEST — ddi/acxrequest/nc-acxrequest-evt_acx_object_process_request
- * (only as the type of the ...ProcessRequest callback fields below, which the driver leaves
- * NULL). Its Request parameter is a WDFREQUEST; the project's wdf.h does not declare that name,
- * so the handle's struct tag is spelled out (the WDK's WDFREQUEST is a pointer to it). */
-struct WDFREQUEST__;
-typedef VOID NTAPI EVT_ACX_OBJECT_PROCESS_REQUEST(ACXOBJECT Object, struct WDFREQUEST__ *Request);
+/* EVT_ACX_OBJECT_PROCESS_REQUEST — ddi/acxrequest/nc-acxrequest-evt_acx_object_process_request:
+ * the handler of a property item (ACX_PROPERTY_ITEM below) and the type of the elements'
+ * ...ProcessRequest callback fields (which the driver leaves NULL). The handler completes the
+ * WDFREQUEST itself. */
+typedef VOID NTAPI EVT_ACX_OBJECT_PROCESS_REQUEST(ACXOBJECT Object, WDFREQUEST Request);
 typedef EVT_ACX_OBJECT_PROCESS_REQUEST *PFN_ACX_OBJECT_PROCESS_REQUEST;
+
+/* ACX_PROPERTY_ITEM_FLAG_* — ddi/acxrequest/ns-acxrequest-acx_property_item (the page gives the
+ * values: the KSPROPERTY_TYPE_* bits). */
+#define ACX_PROPERTY_ITEM_FLAG_NONE 0x00000000
+#define ACX_PROPERTY_ITEM_FLAG_GET 0x00000001
+#define ACX_PROPERTY_ITEM_FLAG_SET 0x00000002
+#define ACX_PROPERTY_ITEM_FLAG_BASICSUPPORT 0x00000200
+
+/* ACX_PROPERTY_ITEM — ddi/acxrequest/ns-acxrequest-acx_property_item */
+typedef struct _ACX_PROPERTY_ITEM {
+    const GUID *Set;
+    ULONG Id;
+    ULONG Flags;
+    PFN_ACX_OBJECT_PROCESS_REQUEST EvtAcxObjectProcessRequest;
+    PVOID Reserved;
+    ULONG ControlCb;
+    ULONG ValueCb;
+    ULONG ValueType; /* a VARENUM; 0 (VT_EMPTY) for the default behaviour */
+} ACX_PROPERTY_ITEM;
+
+/* ACX_REQUEST_TYPE — ddi/acxrequest/ne-acxrequest-acx_request_type (members listed without
+ * values; declared in that order from 0). */
+typedef enum _ACX_REQUEST_TYPE {
+    AcxRequestTypeUnknown,
+    AcxRequestTypeAny,
+    AcxRequestTypeCreate,
+    AcxRequestTypeProperty,
+    AcxRequestTypeMethod,
+    AcxRequestTypeEvent,
+    AcxRequestTypeResetState,
+    AcxRequestTypeMax
+} ACX_REQUEST_TYPE, *PACX_REQUEST_TYPE;
+
+/* ACX_PROPERTY_VERB — ddi/acxrequest/ne-acxrequest-acx_property_verb (in that order from 0;
+ * cadenza-acx's live_status reads the verb by these positions). */
+typedef enum _ACX_PROPERTY_VERB {
+    AcxPropertyVerbNone,
+    AcxPropertyVerbGet,
+    AcxPropertyVerbSet,
+    AcxPropertyVerbBasicSupport,
+    AcxPropertyVerbSetSupport,
+    AcxPropertyVerbMax
+} ACX_PROPERTY_VERB, *PACX_PROPERTY_VERB;
+
+/* ACX_METHOD_VERB — ddi/acxrequest/ne-acxrequest-acx_method_verb */
+typedef enum _ACX_METHOD_VERB {
+    AcxMethodVerbNone,
+    AcxMethodVerbSend,
+    AcxMethodVerbBasicSupport,
+    AcxMethodVerbSetSupport,
+    AcxMethodVerbMax
+} ACX_METHOD_VERB, *PACX_METHOD_VERB;
+
+/* ACX_EVENT_VERB — ddi/acxrequest/ne-acxrequest-acx_event_verb */
+typedef enum _ACX_EVENT_VERB {
+    AcxEventVerbNone,
+    AcxEventVerbEnable,
+    AcxEventVerbDisable,
+    AcxEventVerbBasicSupport,
+    AcxEventVerbSetSupport,
+    AcxEventVerbMax
+} ACX_EVENT_VERB, *PACX_EVENT_VERB;
+
+/* ACX_ITEM_TYPE — ddi/acxrequest/ne-acxrequest-acx_item_type */
+typedef enum _ACX_ITEM_TYPE {
+    AcxItemTypeDefault,
+    AcxItemTypeCircuit,
+    AcxItemTypeStream,
+    AcxItemTypeFactoryCircuit,
+    AcxItemTypePin,
+    AcxItemTypeElement,
+    AcxItemTypeMax
+} ACX_ITEM_TYPE, *PACX_ITEM_TYPE;
+
+/* ACX_REQUEST_PARAMETERS — ddi/acxrequest/ns-acxrequest-acx_request_parameters (every member of
+ * the union, so that its size, which ACX_REQUEST_PARAMETERS_INIT stores in Size, is the
+ * documented structure's). */
+typedef struct _ACX_REQUEST_PARAMETERS {
+    USHORT Size;
+    UCHAR MajorFunction;
+    UCHAR MinorFunction;
+    ACX_REQUEST_TYPE Type;
+    union {
+        struct {
+            GUID Set;
+            ULONG Id;
+            ACX_PROPERTY_VERB Verb;
+            ACX_ITEM_TYPE ItemType;
+            ULONG ItemId;
+            PVOID Control;
+            ULONG ControlCb;
+            PVOID Value;
+            ULONG ValueCb;
+        } Property;
+        struct {
+            GUID Set;
+            ULONG Id;
+            ACX_METHOD_VERB Verb;
+            ACX_ITEM_TYPE ItemType;
+            ULONG ItemId;
+            PVOID Args;
+            ULONG ArgsCb;
+            PVOID Result;
+            ULONG ResultCb;
+        } Method;
+        struct {
+            GUID Set;
+            ULONG Id;
+            ACX_EVENT_VERB Verb;
+            ACX_ITEM_TYPE ItemType;
+            ULONG ItemId;
+            PVOID Data;
+            ULONG DataCb;
+            ACXEVENTDATA EventData;
+        } Event;
+        struct {
+            PVOID Control;
+            ULONG ControlCb;
+        } Create;
+    } Parameters;
+} ACX_REQUEST_PARAMETERS, *PACX_REQUEST_PARAMETERS;
+
+/* AcxRequestGetParameters — ddi/acxrequest/nf-acxrequest-acxrequestgetparameters
+ * (≤ DISPATCH_LEVEL) */
+typedef VOID (NTAPI *PFN_ACXREQUESTGETPARAMETERS)(PACX_DRIVER_GLOBALS DriverGlobals,
+                                                  WDFREQUEST Request,
+                                                  PACX_REQUEST_PARAMETERS Parameters);
 
 /* ==== acxdataformat.h ==========================================================================*/
 /* ACX_DATAFORMAT_TYPE — ddi/acxdataformat/ne-acxdataformat-acx_dataformat_type */
@@ -600,6 +731,11 @@ typedef VOID (NTAPI *PFN_ACXCIRCUITINITSETCIRCUITTYPE)(PACX_DRIVER_GLOBALS Drive
 typedef NTSTATUS (NTAPI *PFN_ACXCIRCUITINITASSIGNACXCREATESTREAMCALLBACK)(
     PACX_DRIVER_GLOBALS DriverGlobals, PACXCIRCUIT_INIT CircuitInit,
     PFN_ACX_CIRCUIT_CREATE_STREAM EvtCircuitCreateStream);
+/* AcxCircuitInitAssignProperties — ddi/acxcircuit/nf-acxcircuit-acxcircuitinitassignproperties */
+typedef NTSTATUS (NTAPI *PFN_ACXCIRCUITINITASSIGNPROPERTIES)(PACX_DRIVER_GLOBALS DriverGlobals,
+                                                             PACXCIRCUIT_INIT CircuitInit,
+                                                             PACX_PROPERTY_ITEM Properties,
+                                                             ULONG PropertiesCount);
 /* AcxCircuitCreate — ddi/acxcircuit/nf-acxcircuit-acxcircuitcreate */
 typedef NTSTATUS (NTAPI *PFN_ACXCIRCUITCREATE)(PACX_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Device,
                                                PWDF_OBJECT_ATTRIBUTES Attributes,
