@@ -16,8 +16,7 @@ use cadenza_engine::live_status::{KSPROPSETID_CADENZA_STATUS, PROPERTY_SNAPSHOT,
 use cadenza_engine::platform::Platform;
 
 use crate::descriptor::{
-    PCPROPERTY_ITEM_FLAG_BASICSUPPORT, PCPROPERTY_ITEM_FLAG_GET, PcAutomationTable, PcPropertyItem,
-    PcPropertyRequest, Shared,
+    PCPROPERTY_ITEM_FLAGS_READ_ONLY, PcAutomationTable, PcPropertyItem, PcPropertyRequest, Shared,
 };
 use crate::device::PcHost;
 
@@ -34,13 +33,11 @@ impl<P: Platform> StatusSource for PcHost<P> {
     }
 }
 
-/// GET and BASICSUPPORT; never SET (the engine refuses it too, should a port pass one on).
-const GET_BASIC: u32 = PCPROPERTY_ITEM_FLAG_GET | PCPROPERTY_ITEM_FLAG_BASICSUPPORT;
-
+/// Read-only: a SET never reaches the handler (and the engine would refuse one anyway).
 static STATUS_PROPERTIES: [Shared<PcPropertyItem>; 1] = [PcPropertyItem::new(
     &KSPROPSETID_CADENZA_STATUS,
     PROPERTY_SNAPSHOT,
-    GET_BASIC,
+    PCPROPERTY_ITEM_FLAGS_READ_ONLY,
     status_handler,
 )];
 

@@ -33,8 +33,9 @@ use crate::com::{IMiniportTopologyVtbl, IMiniportVtbl, IPortTopology, IResourceL
 use crate::descriptor::ANALOG_RANGES;
 use crate::descriptor::{
     PCFILTER_NODE, PCPROPERTY_ITEM_FLAG_BASICSUPPORT, PCPROPERTY_ITEM_FLAG_GET,
-    PCPROPERTY_ITEM_FLAG_SET, PcAutomationTable, PcConnectionDescriptor, PcFilterDescriptor,
-    PcNodeDescriptor, PcPinDescriptor, PcPropertyItem, PcPropertyRequest, Shared,
+    PCPROPERTY_ITEM_FLAG_SET, PCPROPERTY_ITEM_FLAGS_READ_ONLY, PcAutomationTable,
+    PcConnectionDescriptor, PcFilterDescriptor, PcNodeDescriptor, PcPinDescriptor, PcPropertyItem,
+    PcPropertyRequest, Shared,
 };
 use crate::device::{EndpointControl, PcHost, SharedHost};
 use crate::guids::{
@@ -84,7 +85,6 @@ const JACK_COLOR: u32 = 0;
 
 const GET_SET_BASIC: u32 =
     PCPROPERTY_ITEM_FLAG_GET | PCPROPERTY_ITEM_FLAG_SET | PCPROPERTY_ITEM_FLAG_BASICSUPPORT;
-const GET_BASIC: u32 = PCPROPERTY_ITEM_FLAG_GET | PCPROPERTY_ITEM_FLAG_BASICSUPPORT;
 
 static VOLUME_PROPERTIES: [Shared<PcPropertyItem>; 1] = [PcPropertyItem::new(
     &KSPROPSETID_Audio,
@@ -102,13 +102,13 @@ static JACK_PROPERTIES: [Shared<PcPropertyItem>; 2] = [
     PcPropertyItem::new(
         &KSPROPSETID_Jack,
         KSPROPERTY_JACK_DESCRIPTION,
-        GET_BASIC,
+        PCPROPERTY_ITEM_FLAGS_READ_ONLY,
         jack_handler,
     ),
     PcPropertyItem::new(
         &KSPROPSETID_Jack,
         KSPROPERTY_JACK_DESCRIPTION2,
-        GET_BASIC,
+        PCPROPERTY_ITEM_FLAGS_READ_ONLY,
         jack_handler,
     ),
 ];
