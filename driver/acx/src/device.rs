@@ -43,6 +43,15 @@ impl<P: Platform, N: PacketNotify> core::fmt::Debug for AcxDevice<P, N> {
     }
 }
 
+/// The storage a host builds its device in (the host replaces the content), boxed in its
+/// own out-of-line frame: an unoptimised build keeps the `VirtualDevice` (over 2 KiB) as a
+/// stack temporary, and in `AcxDevice::new`'s frame next to the host that would pass a page,
+/// which needs `__chkstk` — a symbol the kernel does not export (tools/stack-check.sh).
+#[inline(never)]
+fn boxed_placeholder() -> Box<VirtualDevice> {
+    Box::new(VirtualDevice::null())
+}
+
 impl<P: Platform, N: PacketNotify> AcxDevice<P, N> {
     /// Builds the model for `config` and every pair's host (allocating the cables' rings).
     /// PASSIVE_LEVEL (EvtDeviceAdd). On failure everything allocated so far is freed.
@@ -59,7 +68,7 @@ impl<P: Platform, N: PacketNotify> AcxDevice<P, N> {
                 platform.clone(),
                 index,
                 config,
-                Box::new(VirtualDevice::null()),
+                boxed_placeholder(),
                 Some(crate::debug::link(u32::from(index))),
             )?;
             hosts

@@ -31,6 +31,7 @@ pub mod device;
 pub mod gain;
 pub mod geometry;
 pub mod host;
+pub mod level;
 pub mod live_status;
 pub mod platform;
 pub mod state;

@@ -23,6 +23,7 @@ use heapless::Vec;
 use crate::clock::{Frames, PositionClock};
 use crate::format::Format;
 use crate::geometry::{BufferError, BufferGeometry};
+use crate::level::{LevelMeter, Levels};
 use crate::platform::{DmaBuffer, EventHandle};
 use crate::state::{KsState, StateError, Transition};
 use crate::status::NtStatus;
@@ -285,6 +286,8 @@ pub struct Stream {
     transferred: Frames,
     latency: HwLatency,
     stats: StreamStats,
+    /// Peak levels of the audio the data path moved (reset with the format and at STOP).
+    level: LevelMeter,
 }
 
 impl Stream {
@@ -336,6 +339,7 @@ impl Stream {
                 codec_delay_hns: 0,
             },
             stats: StreamStats::default(),
+            level: LevelMeter::new(&format),
         }
     }
 
@@ -365,6 +369,18 @@ impl Stream {
     }
     pub fn buffer_mut(&mut self) -> Option<&mut AttachedBuffer> {
         self.buffer.as_mut()
+    }
+    /// The buffer to write and the meter to account what is written, borrowed together.
+    pub fn buffer_and_meter_mut(&mut self) -> Option<(&mut AttachedBuffer, &mut LevelMeter)> {
+        self.buffer.as_mut().map(|b| (b, &mut self.level))
+    }
+    /// The peak-level meter the data path feeds.
+    pub fn level_meter_mut(&mut self) -> &mut LevelMeter {
+        &mut self.level
+    }
+    /// The last complete window of peak levels.
+    pub fn levels(&self) -> &Levels {
+        self.level.levels()
     }
     pub fn events(&self) -> &[EventHandle] {
         &self.events
@@ -416,6 +432,7 @@ impl Stream {
         }
         self.format = format;
         self.timebase.set_rate(format.rate().hz());
+        self.level = LevelMeter::new(&format);
         Ok(())
     }
 
@@ -464,6 +481,7 @@ impl Stream {
                 self.render_packets = RenderPackets::default();
                 self.next_read_packet = 0;
                 self.armed = None;
+                self.level = LevelMeter::new(&self.format);
                 TimerRequest::None
             }
             Transition::PauseToRun => {

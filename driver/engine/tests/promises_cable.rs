@@ -1017,3 +1017,56 @@ fn a_capture_stream_at_another_rate_never_hears_what_a_closed_render_stream_left
         }
     });
 }
+
+/// Promise: the level meter of each cable side shows that side's audio — the render meter the
+/// peaks the render client played, the capture meter what the capture client received after
+/// the capture volume — once 100 ms (4 800 frames at 48 kHz) of stream time has been moved,
+/// and not before.
+#[test]
+fn each_side_meters_the_peaks_of_its_own_audio_after_100_ms() {
+    within(LIMIT, || {
+        let fmt = format(SampleType::Float32);
+        let mut cable = Cable::new(memory(Cable::ring_bytes(48_000, 8, 500)), F);
+        open(&mut cable, Direction::Render, fmt, 480);
+        open(&mut cable, Direction::Capture, fmt, 480);
+        cable
+            .gain_mut(Direction::Capture)
+            .set_all_db(MINUS_6_DB)
+            .expect("-6 dB is in range");
+        // Quiet everywhere (1/8 left, 1/16 right) but for one loud frame per channel.
+        let frame = |f: u64| match f {
+            100 => float_frame(0.5, 0.0625),
+            2_000 => float_frame(0.125, -0.25),
+            _ => float_frame(-0.125, 0.0625),
+        };
+        run(&mut cable, Direction::Capture, 0);
+        run(&mut cable, Direction::Render, 0);
+        for k in 1..=10u64 {
+            // The client writes each 10 ms packet before the cable reaches it.
+            let first = (k - 1) * 480;
+            let frames: Vec<Vec<u8>> = (first..first + 480).map(frame).collect();
+            client_write(&mut cable, first, &frames);
+            if k == 10 {
+                for d in [Direction::Render, Direction::Capture] {
+                    let s = cable.stream(d).expect("stream");
+                    assert_eq!(s.levels().windows, 0, "{d:?}: 90 ms is not a window yet");
+                }
+            }
+            ops::position(&mut cable, Direction::Capture, Ticks(k * 100_000)).expect("pos");
+        }
+        let render = *cable.stream(Direction::Render).expect("render").levels();
+        assert_eq!((render.windows, render.window_frames), (1, 4_800));
+        // 0.5 and 0.25 of full scale in Q31.
+        assert_eq!(render.peak_q31[..3], [1 << 30, 1 << 29, 0]);
+        let capture = *cable.stream(Direction::Capture).expect("capture").levels();
+        assert_eq!((capture.windows, capture.window_frames), (1, 4_800));
+        for (ch, peak) in [(0, 0.5), (1, 0.25)] {
+            let want = peak * MINUS_6_DB_LINEAR * 2_147_483_648.0;
+            let got = f64::from(capture.peak_q31[ch]);
+            assert!(
+                (got - want).abs() <= want * 2e-7 + 1.0,
+                "capture channel {ch}: {got} vs {peak} × 10^(-6/20) of full scale = {want}"
+            );
+        }
+    });
+}

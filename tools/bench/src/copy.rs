@@ -18,13 +18,14 @@ use serde::Serialize;
 
 use cadenza_engine::device::AudioDevice;
 use cadenza_engine::format::{Format, SampleType};
+use cadenza_engine::level::Peaks;
 use cadenza_engine::stream::Direction;
 use cadenza_engine::time::Ticks;
 
 use crate::cache::Flusher;
 use crate::experiments::Effort;
 use crate::fixture::{CableFixture, format, noise, packet_frames};
-use crate::memcpy::{Copier, ring_read, ring_write};
+use crate::memcpy::{Copier, ring_read, ring_write, sse2_copy};
 use crate::timing::{Job, Sample, cold_jobs, hot_jobs, linear_fit, per_call};
 
 /// A period as a client asks for it: a duration, or a frame count (e.g. 128 frames).
@@ -447,4 +448,89 @@ pub fn fixed_cost(effort: &Effort, flusher: &mut Flusher, overhead_ns: f64) -> F
         sse2_intercept_ns,
         sse2_slope_ns_per_frame,
     }
+}
+
+/// What the level meter adds to the copy it rides on. The cable meters a plain float32 copy in
+/// the same pass (`Peaks::copy_observe`: each vector loaded once, stored and compared), so the
+/// figure is that fused copy of both sides' packet (render slot -> ring, ring -> capture slot)
+/// against two SSE2 memcpys of the same bytes, timed in alternating batches, hot. The whole
+/// cable sync of that packet (which includes the metering) is shown beside it.
+#[derive(Clone, Debug, Serialize)]
+pub struct MeterCost {
+    pub period: Period,
+    pub period_label: String,
+    pub packet_frames: u32,
+    /// The fused copy + metering of both sides' packet.
+    pub metered_copy: Sample,
+    /// Two SSE2 memcpys of the same bytes.
+    pub sse2: Sample,
+    /// The whole cable sync of that packet, per sync.
+    pub sync: Sample,
+    /// (metered copy − memcpy) / memcpy, from the minima and from the medians.
+    pub share_min: f64,
+    pub share_median: f64,
+}
+
+/// Periods of the metering figure (48 kHz stereo float32).
+pub const METER_PERIODS: [Period; 3] = [Period::Millis(1), Period::Frames(128), Period::Millis(10)];
+
+pub fn meter_costs(effort: &Effort) -> Vec<MeterCost> {
+    let fmt = Format::DEFAULT;
+    let rate = fmt.rate().hz();
+    let channels = usize::from(fmt.channels().get());
+    METER_PERIODS
+        .iter()
+        .map(|&period| {
+            let pf = period.frames(rate);
+            let pb = pf as usize * usize::from(fmt.block_align());
+            let mut l = Loop::new(fmt, pf);
+            // Two packets' worth: render slot -> ring, ring -> capture slot.
+            let mut src = vec![0u8; 2 * pb];
+            noise(&mut src, 11);
+            let mut dst = vec![0u8; 2 * pb];
+            noise(&mut dst, 12);
+            let dst = RefCell::new(dst);
+            let mut sink = Peaks::new();
+            let mut metered_job = |n: usize| {
+                let mut d = dst.borrow_mut();
+                for _ in 0..n {
+                    let mut p = Peaks::new();
+                    for (s, d) in src.chunks_exact(pb).zip(d.chunks_exact_mut(pb)) {
+                        p.copy_observe(fmt.sample(), channels, black_box(s), d);
+                    }
+                    sink.merge(black_box(&p));
+                }
+            };
+            let mut sse2_job = |n: usize| {
+                let mut d = dst.borrow_mut();
+                for _ in 0..n {
+                    for (s, d) in src.chunks_exact(pb).zip(d.chunks_exact_mut(pb)) {
+                        sse2_copy(d, black_box(s));
+                    }
+                }
+            };
+            let mut sync_job = |n: usize| {
+                for _ in 0..n {
+                    l.step();
+                }
+            };
+            let iters = hot_iters(effort, 2 * pb);
+            let jobs: &mut [Job<'_>] = &mut [&mut metered_job, &mut sse2_job, &mut sync_job];
+            let v = hot_jobs(effort.batches, iters, jobs);
+            black_box(&sink);
+            l.check();
+            let (metered_copy, sse2, sync) = (v[0], v[1], v[2]);
+            let share = |m: f64, c: f64| (m - c) / c.max(f64::MIN_POSITIVE);
+            MeterCost {
+                period,
+                period_label: period.label(rate),
+                packet_frames: pf,
+                metered_copy,
+                sse2,
+                sync,
+                share_min: share(metered_copy.min_ns, sse2.min_ns),
+                share_median: share(metered_copy.median_ns, sse2.median_ns),
+            }
+        })
+        .collect()
 }

@@ -22,7 +22,7 @@ use cadenza_hostsim::scenario::{DriverUnderTest, LoopbackConfig, run_loopback};
 
 use crate::cache::{Caches, Flusher};
 use crate::classic::{ClassicDrift, ClassicPoller, classic_drift_exact, classic_drift_simulated};
-use crate::copy::{CopyRow, FixedCost, Ratio, copy_matrix, fixed_cost};
+use crate::copy::{CopyRow, FixedCost, MeterCost, Ratio, copy_matrix, fixed_cost, meter_costs};
 use crate::fixture::{CableFixture, TrivialPlatform, format, noise, packet_frames};
 use crate::memcpy::sse2_copy;
 use crate::timing::{Sample, hot_jobs, per_call, timer_overhead_ns, wall_and_cpu};
@@ -1356,6 +1356,8 @@ pub struct Figures {
     pub cold_iters: usize,
     pub copy: Vec<CopyRow>,
     pub fixed: FixedCost,
+    /// What the per-channel peak meter adds to a cable sync.
+    pub meter: Vec<MeterCost>,
     pub convert: Vec<ConvertFigure>,
     pub notification: Vec<NsFigure>,
     pub scale: Vec<ScaleFigure>,
@@ -1381,6 +1383,8 @@ pub fn all(
     let copy = copy_matrix(effort, flusher, overhead, progress);
     progress("fixed cost per cable sync");
     let fixed = fixed_cost(effort, flusher, overhead);
+    progress("level metering");
+    let meter = meter_costs(effort);
     progress("format conversion");
     let convert = conversions(effort);
     progress("per-notification and GetPosition cost");
@@ -1413,6 +1417,7 @@ pub fn all(
         cold_iters: effort.cold_iters,
         copy,
         fixed,
+        meter,
         convert,
         notification,
         scale,

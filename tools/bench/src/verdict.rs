@@ -53,6 +53,8 @@ pub const COPY_GOAL_RATIO: f64 = 1.25;
 pub const FIXED_COST_GOAL_NS: f64 = 25.0;
 pub const CORE_GOAL_PERCENT: f64 = 1.0;
 pub const STATE_GOAL_BYTES: usize = 2048;
+/// Level metering: at most this share of the copy it meters.
+pub const METER_GOAL_SHARE: f64 = 0.05;
 
 /// Conversion speed-up goals against the engine's reference (scalar) conversions.
 pub const SPEEDUP_GOALS: [(&str, &str, f64); 4] = [
@@ -128,6 +130,28 @@ pub fn verdicts(f: &Figures) -> Vec<Verdict> {
                 }),
             }
         }
+    }
+
+    // 1b. Level metering as a share of the copy.
+    for m in &f.meter {
+        out.push(Verdict {
+            goal: format!(
+                "per-channel peak metering, 48 kHz 2 ch float32, {}, hot",
+                m.period_label
+            ),
+            target: format!("<= {:.0} % of the copy", METER_GOAL_SHARE * 100.0),
+            min: format!("{:.1} %", m.share_min * 100.0),
+            median: format!("{:.1} %", m.share_median * 100.0),
+            status: Status::of(m.share_min <= METER_GOAL_SHARE),
+            note: format!(
+                "the cable's plain float copy of both sides' packet with metering in the same \
+                 pass: {} vs {} for two SSE2 memcpys (share = difference / memcpy; below 0 = \
+                 noise); the whole sync: {}",
+                ns(m.metered_copy.min_ns),
+                ns(m.sse2.min_ns),
+                ns(m.sync.min_ns)
+            ),
+        });
     }
 
     // 2. Fixed cost per sync.

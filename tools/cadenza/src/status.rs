@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use cadenza_engine::Guid;
+use cadenza_engine::level::{FULL_SCALE_Q31, WINDOW_MILLIS};
 use cadenza_engine::live_status::{
     DecodeError, KSPROPERTY_TYPE_GET, KSPROPSETID_CADENZA_STATUS, PROPERTY_SNAPSHOT, Slot,
     Snapshot, StreamStatus,
@@ -49,7 +50,7 @@ pub fn snapshot_request() -> [u8; KSPROPERTY_BYTES] {
     out
 }
 
-/// The largest size the driver's size answer is believed (a version-1 snapshot is 328 bytes).
+/// The largest size the driver's size answer is believed (a version-2 snapshot is 472 bytes).
 pub const MAX_STATUS_BYTES: u32 = 64 * 1024;
 
 /// The refresh period of `status --watch`.
@@ -117,8 +118,8 @@ pub fn decode_error_text(e: DecodeError) -> &'static str {
     match e {
         DecodeError::Short => "shorter than a snapshot",
         DecodeError::Magic => "not a Cadenza snapshot (wrong magic)",
-        DecodeError::Version => "another layout version (this cadenza reads version 1)",
-        DecodeError::Shape => "a header whose sizes or pair count are not version 1's",
+        DecodeError::Version => "another layout version (this cadenza reads version 2)",
+        DecodeError::Shape => "a header whose sizes or pair count are not version 2's",
         DecodeError::Direction => "a record in the wrong direction's place",
         DecodeError::SlotCode => "an unknown slot code",
         DecodeError::NotZero => "non-zero fields in a slot without a stream",
@@ -126,6 +127,7 @@ pub fn decode_error_text(e: DecodeError) -> &'static str {
         DecodeError::Flags => "unknown flags",
         DecodeError::Format => "an invalid format",
         DecodeError::Buffer => "inconsistent buffer fields",
+        DecodeError::Levels => "inconsistent peak levels",
     }
 }
 
@@ -226,6 +228,76 @@ fn render_slot(out: &mut String, label: &str, slot: &Slot) {
          overflow {} packets, dropped {} frames",
         c.underrun_frames, c.late_packets, c.overrun_packets, c.overflow_packets, c.dropped_frames
     );
+    render_levels(out, s);
+}
+
+/// Columns of the level meter's bar.
+pub const METER_COLUMNS: usize = 40;
+/// The bottom of the meter's scale, in dBFS: quieter peaks show an empty bar.
+pub const METER_FLOOR_DB: f64 = -60.0;
+
+/// The nearest column to `fraction` (0.0..=1.0) of the bar.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn columns_of(fraction: f64) -> usize {
+    // fraction is clamped to 0..=1 by the caller, so the product is 0..=40: no truncation, no
+    // sign, and 40 is exact in f64.
+    (fraction.clamp(0.0, 1.0) * METER_COLUMNS as f64).round() as usize
+}
+
+/// A Q31 peak in dBFS (`None` for silence).
+pub fn peak_dbfs(q31: u32) -> Option<f64> {
+    (q31 > 0).then(|| 20.0 * (f64::from(q31) / f64::from(FULL_SCALE_Q31)).log10())
+}
+
+/// The meter line of one channel: its peak in dBFS and a bar from the floor to 0 dBFS, with
+/// `FULL SCALE` when the window held a sample at or beyond full scale.
+pub fn meter_line(channel: usize, q31: u32) -> String {
+    let db = peak_dbfs(q31);
+    let filled = db.map_or(0, |db| {
+        let fraction = ((db - METER_FLOOR_DB) / -METER_FLOOR_DB).clamp(0.0, 1.0);
+        columns_of(fraction)
+    });
+    let value = db.map_or_else(|| "   -inf".to_owned(), |db| format!("{db:>7.1}"));
+    let mut line = format!(
+        "ch {:<2} {value} dBFS |{}{}|",
+        channel + 1,
+        "#".repeat(filled),
+        " ".repeat(METER_COLUMNS - filled)
+    );
+    if q31 >= FULL_SCALE_Q31 {
+        line.push_str(" FULL SCALE");
+    }
+    line
+}
+
+/// The peak levels of the last complete window, one meter line per channel.
+fn render_levels(out: &mut String, s: &StreamStatus) {
+    let pad = "           ";
+    let l = &s.levels;
+    if l.windows == 0 {
+        let _ = writeln!(
+            out,
+            "{pad}levels: no complete {WINDOW_MILLIS} ms window yet"
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{pad}levels (peak of the last window, {} frames = {} ms; floor {METER_FLOOR_DB} dBFS):",
+        l.window_frames,
+        milli(
+            u64::from(l.window_frames) * 1000,
+            u64::from(s.format.rate().hz())
+        )
+    );
+    let channels = usize::from(s.format.channels().get());
+    for (ch, &q) in l.peak_q31.iter().enumerate().take(channels) {
+        let _ = writeln!(out, "{pad}  {}", meter_line(ch, q));
+    }
 }
 
 /// The text of one cable's snapshot, read from the filter `reference`.

@@ -509,6 +509,7 @@ fn a_failed_switch_says_how_to_get_the_old_device_back() {
 mod live {
     use cadenza_engine::format::{ChannelMask, Channels, Format, SampleRate, SampleType};
     use cadenza_engine::geometry::PacketCount;
+    use cadenza_engine::level::Levels;
     use cadenza_engine::live_status::{
         BufferStatus, Counters, SNAPSHOT_BYTES, Slot, Snapshot, StreamStatus, encode,
     };
@@ -547,6 +548,16 @@ mod live {
                 overflow_packets: 0,
                 dropped_frames: 0,
             },
+            // Left at half scale (-6.02 dBFS), right at a tenth (-20 dBFS).
+            levels: Levels {
+                window_frames: 4_800,
+                windows: 20,
+                peak_q31: core::array::from_fn(|ch| match ch {
+                    0 => 1 << 30,
+                    1 => 214_748_364,
+                    _ => 0,
+                }),
+            },
         }
     }
 
@@ -565,6 +576,7 @@ mod live {
             completed_packets: 0,
             transferred_frames: 0,
             counters: Counters::default(),
+            levels: Levels::default(),
         }
     }
 
@@ -610,6 +622,9 @@ Cable 1 (filter wave1)
            timer: 400 wake-ups (2 early), lateness max 1.500 ms, mean 0.020 ms
            notifications 199, missed 1 (late timers)
            glitches: underrun 480 frames, late 1 packets, overrun 0 packets, overflow 0 packets, dropped 0 frames
+           levels (peak of the last window, 4800 frames = 100.000 ms; floor -60 dBFS):
+             ch 1     -6.0 dBFS |####################################    |
+             ch 2    -20.0 dBFS |###########################             |
   capture  no stream open
 ";
 
@@ -622,6 +637,7 @@ Cable 2 (filter wave2)
            timer: 0 wake-ups (0 early), lateness max 0.000 ms, mean - ms
            notifications 0, missed 0 (late timers)
            glitches: underrun 0 frames, late 0 packets, overrun 0 packets, overflow 0 packets, dropped 0 frames
+           levels: no complete 100 ms window yet
 ";
 
 #[test]
@@ -761,15 +777,15 @@ fn an_answer_that_is_not_a_snapshot_is_reported_and_exits_10() {
     let mut sys = portcls_with_status();
     let wave2 = filter_path("ROOT\\MEDIA\\0000", "wave2");
     let mut bad = sys.status[&wave2].clone().unwrap();
-    bad[4] = 2; // version 2
+    bad[4] = 1; // version 1
     sys.status.insert(wave2, Ok(bad));
     let o = cadenza("status", &mut sys, &FakeFiles::default());
     assert_eq!(o.code, 10);
     assert_eq!(o.err, "");
     assert!(
         o.out.ends_with(&format!(
-            "{CABLE_1}\nCable 2 (filter wave2)\n  unreadable answer (328 bytes): another layout \
-             version (this cadenza reads version 1)\n"
+            "{CABLE_1}\nCable 2 (filter wave2)\n  unreadable answer (472 bytes): another layout \
+             version (this cadenza reads version 2)\n"
         )),
         "{}",
         o.out

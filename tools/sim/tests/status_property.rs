@@ -12,6 +12,7 @@ use cadenza_acx::sim::AcxDriver;
 use cadenza_engine::config::DeviceConfig;
 use cadenza_engine::format::{ChannelMask, Channels, Format, SampleRate, SampleType};
 use cadenza_engine::geometry::PacketCount;
+use cadenza_engine::level::Levels;
 use cadenza_engine::live_status::{
     BufferStatus, Counters, KSPROPSETID_CADENZA_STATUS, Slot, Snapshot, StreamStatus, decode,
 };
@@ -78,10 +79,10 @@ impl Under {
     }
 
     fn snapshot_bytes(&self) -> Vec<u8> {
-        let (status, bytes, mut value) = self.request(KSPROPSETID_CADENZA_STATUS, 1, GET, 512);
-        assert_eq!((status, bytes), (NtStatus::SUCCESS, 328));
-        assert!(value[328..].iter().all(|&b| b == 0xEE), "written past 328");
-        value.truncate(328);
+        let (status, bytes, mut value) = self.request(KSPROPSETID_CADENZA_STATUS, 1, GET, 600);
+        assert_eq!((status, bytes), (NtStatus::SUCCESS, 472));
+        assert!(value[472..].iter().all(|&b| b == 0xEE), "written past 472");
+        value.truncate(472);
         value
     }
 }
@@ -136,6 +137,7 @@ fn paused_capture() -> Slot {
         completed_packets: 0,
         transferred_frames: 0,
         counters: Counters::default(),
+        levels: Levels::default(),
     })
 }
 
@@ -171,6 +173,15 @@ fn after_100_ms_at_48_khz_both_frameworks_report_4800_frames_and_10_on_time_pack
     assert_eq!((c.wakeups, c.notifications), (10, 10));
     assert_eq!((c.early_wakeups, c.missed_notifications), (0, 0));
     assert_eq!((c.max_lateness_hns, c.total_lateness_hns), (0, 0));
+    // The client wrote nothing into its zeroed buffer: one 100 ms window of silence.
+    assert_eq!(
+        render.levels,
+        Levels {
+            window_frames: 4800,
+            windows: 1,
+            peak_q31: [0; 16]
+        }
+    );
     assert_eq!(s.capture, paused_capture());
     // The same numbers at their documented offsets (render record at 24).
     let quad = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
@@ -229,12 +240,12 @@ fn both_frameworks_refuse_and_size_the_same_way() {
     for u in [&pc, &acx] {
         // The KS size query: no buffer, STATUS_BUFFER_OVERFLOW and the size.
         assert_eq!(u.request(set, 1, GET, 0).0, NtStatus::BUFFER_OVERFLOW);
-        assert_eq!(u.request(set, 1, GET, 0).1, 328);
-        let (status, bytes, value) = u.request(set, 1, GET, 327);
+        assert_eq!(u.request(set, 1, GET, 0).1, 472);
+        let (status, bytes, value) = u.request(set, 1, GET, 471);
         assert_eq!((status, bytes), (NtStatus::BUFFER_TOO_SMALL, 0));
         assert!(value.iter().all(|&b| b == 0xEE), "nothing written");
         assert_eq!(
-            u.request(set, 1, SET, 328).0,
+            u.request(set, 1, SET, 472).0,
             NtStatus::INVALID_DEVICE_REQUEST
         );
         let (status, bytes, value) = u.request(set, 1, BASIC, 4);
@@ -247,4 +258,65 @@ fn both_frameworks_refuse_and_size_the_same_way() {
             NtStatus::NOT_FOUND
         );
     }
+}
+
+/// Both sides of the default cable running for 250 ms, the render client's buffer holding a
+/// constant frame (left 0.5, right −0.25): the snapshot's meters read those fractions.
+fn metered(framework: &str) -> Vec<u8> {
+    let platform = SimPlatform::new(5);
+    let mut under = Under::new(framework, platform.clone(), &DeviceConfig::default());
+    let format = stereo_float_48k();
+    let d = under.driver();
+    for direction in [Direction::Render, Direction::Capture] {
+        d.open(direction, &format).unwrap();
+        let b = d.allocate(direction, 2 * 480 * 8, 2).unwrap();
+        if direction == Direction::Render {
+            let frame: Vec<u8> = [0.5f32, -0.25]
+                .iter()
+                .flat_map(|x| x.to_le_bytes())
+                .collect();
+            assert!(b.span >= 960 * 8, "test setup: a 960-frame buffer");
+            for f in 0..b.geometry.frames() {
+                let at = usize::try_from(b.geometry.wrapped_offset(u64::from(f))).unwrap();
+                assert!(at + 8 <= b.span, "frame {f} inside the buffer");
+                // SAFETY: `at + 8 ≤ span` (asserted), so the pointer stays in the mapping.
+                let dst = unsafe { b.ptr.add(at) };
+                // SAFETY: `dst..dst + 8` is inside the client buffer, which the driver keeps
+                // mapped while the stream exists; nothing else touches it until the stream
+                // runs, and `frame` is a separate allocation of 8 bytes.
+                unsafe { std::ptr::copy_nonoverlapping(frame.as_ptr(), dst, 8) };
+            }
+        }
+        d.set_state(direction, KsState::Acquire).unwrap();
+        d.set_state(direction, KsState::Pause).unwrap();
+    }
+    d.set_state(Direction::Capture, KsState::Run).unwrap();
+    d.set_state(Direction::Render, KsState::Run).unwrap();
+    let start = platform.now();
+    platform.run_until(Ticks(start.0 + 250 * MS));
+    under.snapshot_bytes()
+}
+
+#[test]
+fn the_meters_read_the_played_levels_on_both_sides_identically_through_portcls_and_acx() {
+    let (a, b) = (metered("portcls"), metered("acx"));
+    assert_eq!(a, b, "PortCls and ACX return the same bytes");
+    let s = decode(&a).unwrap();
+    let (Slot::Open(render), Slot::Open(capture)) = (s.render, s.capture) else {
+        panic!("both sides open: {s:?}")
+    };
+    // 250 ms at 10 ms packets: 25 data moves per side, 4 800 frames make a window, so the
+    // windows close after 100 and 200 ms.
+    for (side, levels) in [("render", render.levels), ("capture", capture.levels)] {
+        assert_eq!(levels.windows, 2, "{side}");
+        assert_eq!(levels.window_frames, 4800, "{side}");
+        // 0.5 and 0.25 of full scale, in Q31.
+        assert_eq!(levels.peak_q31[..3], [1 << 30, 1 << 29, 0], "{side}");
+    }
+    // The peaks at their documented offsets: render record at 24, capture at 248, peaks at
+    // 160 within a record.
+    let word = |at: usize| u32::from_le_bytes(a[at..at + 4].try_into().unwrap());
+    assert_eq!((word(24 + 160), word(24 + 164)), (1 << 30, 1 << 29));
+    assert_eq!((word(248 + 160), word(248 + 164)), (1 << 30, 1 << 29));
+    assert_eq!(word(248 + 156), 2, "capture windows");
 }

@@ -633,7 +633,7 @@ fn the_status_property_refuses_a_foreign_set_a_bad_verb_and_an_unconfigured_cabl
     let p = SimPlatform::new(1);
     let dev = device(&p);
     let ours = cadenza_engine::live_status::KSPROPSETID_CADENZA_STATUS;
-    let mut value = [0u8; 400];
+    let mut value = [0u8; 600];
     // Cable 1 is nameable (below MAX_CABLES) but the default configuration has one cable.
     let second = CircuitId::new(1, Direction::Render).unwrap();
     let r = dev.status_property(second, &ours, 1, 1, &mut value);
@@ -649,11 +649,11 @@ fn the_status_property_refuses_a_foreign_set_a_bad_verb_and_an_unconfigured_cabl
     // AcxPropertyVerbSetSupport (4).
     let r = dev.status_property(render(), &ours, 1, 4, &mut value);
     assert_eq!((r.status, r.bytes), (NtStatus::INVALID_DEVICE_REQUEST, 0));
-    // Both circuits answer with the same 328 bytes.
-    let mut other = [0u8; 400];
+    // Both circuits answer with the same 472 bytes.
+    let mut other = [0u8; 600];
     let a = dev.status_property(render(), &ours, 1, 1, &mut value);
     let b = dev.status_property(capture(), &ours, 1, 1, &mut other);
-    assert_eq!((a.status, a.bytes), (NtStatus::SUCCESS, 328));
+    assert_eq!((a.status, a.bytes), (NtStatus::SUCCESS, 472));
     assert_eq!(a, b);
-    assert_eq!(value[..328], other[..328]);
+    assert_eq!(value[..472], other[..472]);
 }

@@ -37,6 +37,7 @@ use crate::convert::{convert_mapped, fill_silence};
 use crate::format::{Channels, Format, FormatError, SampleRate, SampleType};
 use crate::gain::Gain;
 use crate::geometry::{BufferCursor, BufferGeometry};
+use crate::level::Peaks;
 use crate::platform::DmaBuffer;
 use crate::state::KsState;
 use crate::stream::{Direction, RenderData, Stream, StreamError};
@@ -437,6 +438,8 @@ impl Cable {
         if !plain && self.render_map.src_channels() != format.channels() {
             self.render_map = ChannelMap::new(format.channels(), format.channels());
         }
+        let channels = usize::from(format.channels().get());
+        let mut peaks = Peaks::new();
         // pos - from ≤ one buffer: every cursor below is found without a division.
         let start = self.render_side.cursor_at(&geometry, from);
         let mut frame = from;
@@ -464,9 +467,9 @@ impl Cable {
                         ) else {
                             break 'runs;
                         };
-                        if plain && src.len() == dst.len() {
-                            dst.copy_from_slice(src);
-                        } else {
+                        // The meter reads what enters the cable (after the render gain): in
+                        // the same pass as a plain copy, else right after the conversion.
+                        if !(plain && peaks.copy_observe(format.sample(), channels, src, dst)) {
                             // Same format on both sides: only the gain makes this more than a
                             // copy.
                             let _ = convert_mapped(
@@ -477,6 +480,7 @@ impl Cable {
                                 &self.render_gain,
                                 &self.render_map,
                             );
+                            peaks.observe(format.sample(), channels, dst);
                         }
                         // n ≥ 1 (write_run), so every pass makes progress.
                         self.ring.advance(n);
@@ -502,6 +506,9 @@ impl Cable {
             let st = r.stats_mut();
             st.underrun_frames = st.underrun_frames.saturating_add(underrun_frames);
             st.dropped_frames = st.dropped_frames.saturating_add(dropped);
+            // pos - from ≤ one buffer (u32 frames); silence and gaps count as moved frames.
+            let moved = u32::try_from(pos.wrapping_sub(from)).unwrap_or(u32::MAX);
+            r.level_meter_mut().add(&peaks, moved);
             r.set_transferred(pos);
         }
     }
@@ -546,9 +553,11 @@ impl Cable {
         // pos - from ≤ one buffer: the cursors are found without a division.
         let start = self.capture_side.cursor_at(&geometry, from);
         self.capture_side.cursor = Some(geometry.cursor_near(start, pos));
-        let Some(buffer) = capture.buffer_mut() else {
+        let Some((buffer, meter)) = capture.buffer_and_meter_mut() else {
             return;
         };
+        let cchannels = usize::from(cformat.channels().get());
+        let mut peaks = Peaks::new();
         'ranges: for r in geometry.ranges_at(start, count) {
             let mut done = 0u64;
             let frames = u64::from(r.frames);
@@ -580,11 +589,12 @@ impl Cable {
                     ) else {
                         break 'ranges;
                     };
-                    if plain && src.len() == dst.len() {
-                        dst.copy_from_slice(src);
-                    } else {
+                    // The meter reads what the capture client gets (after conversion and
+                    // the capture gain).
+                    if !(plain && peaks.copy_observe(cformat.sample(), cchannels, src, dst)) {
                         let _ =
                             convert_mapped(src, &rformat, dst, &cformat, &self.capture_gain, map);
+                        peaks.observe(cformat.sample(), cchannels, dst);
                     }
                     n
                 } else {
@@ -606,6 +616,7 @@ impl Cable {
                 done = done.wrapping_add(n);
             }
         }
+        meter.add(&peaks, count);
         let st = capture.stats_mut();
         st.dropped_frames = st.dropped_frames.saturating_add(dropped);
         capture.set_transferred(pos);

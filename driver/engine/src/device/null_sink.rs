@@ -6,6 +6,7 @@
 use super::AudioDevice;
 use crate::format::Format;
 use crate::gain::Gain;
+use crate::level::Peaks;
 use crate::state::KsState;
 use crate::stream::{Direction, Stream, StreamError};
 use crate::time::Ticks;
@@ -82,6 +83,7 @@ impl AudioDevice for NullSink {
         if let Some(s) = self.render.as_mut() {
             let pos = s.frames_at(now);
             self.consumed += pos.saturating_sub(s.transferred());
+            meter_played(s, pos);
             s.set_transferred(pos);
         }
     }
@@ -91,4 +93,36 @@ impl AudioDevice for NullSink {
             s.set_transferred(pos);
         }
     }
+}
+
+/// Feeds the render meter with what the client played since the last sync, up to `pos`: the
+/// sink discards audio, but a level meter on it shows whether anything is playing. Only the
+/// last buffer's worth can still be read (older frames were overwritten). Packet-mode slots
+/// the client did not write are read as they are, like a hardware DMA engine would.
+fn meter_played(s: &mut Stream, pos: u64) {
+    let Some(g) = s.geometry().copied() else {
+        return;
+    };
+    let from = s
+        .transferred()
+        .max(pos.saturating_sub(u64::from(g.frames())));
+    let Ok(count) = u32::try_from(pos.saturating_sub(from)) else {
+        return;
+    };
+    if count == 0 {
+        return;
+    }
+    let format = *s.format();
+    let block = usize::from(format.block_align());
+    let channels = usize::from(format.channels().get());
+    let mut peaks = Peaks::new();
+    if let Some(b) = s.buffer() {
+        for r in g.ranges(from, count) {
+            let bytes = usize::try_from(r.frames).unwrap_or(0).saturating_mul(block);
+            if let Some(src) = b.memory.slice(r.offset as usize, bytes) {
+                peaks.observe(format.sample(), channels, src);
+            }
+        }
+    }
+    s.level_meter_mut().add(&peaks, count);
 }

@@ -5,6 +5,7 @@ use super::AudioDevice;
 use crate::convert::fill_silence;
 use crate::format::Format;
 use crate::gain::Gain;
+use crate::level::Peaks;
 use crate::state::KsState;
 use crate::stream::{Direction, Stream, StreamError};
 use crate::time::Ticks;
@@ -114,7 +115,9 @@ impl AudioDevice for ToneSource {
         };
         let block = usize::from(s.format().block_align());
         let format = *s.format();
-        if let Some(b) = s.buffer_mut() {
+        if let Some((b, meter)) = s.buffer_and_meter_mut() {
+            let channels = usize::from(format.channels().get());
+            let mut peaks = Peaks::new();
             for r in g.ranges(from, count) {
                 let bytes = usize::try_from(r.frames).unwrap_or(0).saturating_mul(block);
                 if let Some(dst) = b.memory.slice_mut(r.offset as usize, bytes) {
@@ -123,8 +126,10 @@ impl AudioDevice for ToneSource {
                     if muted {
                         fill_silence(dst, &format);
                     }
+                    peaks.observe(format.sample(), channels, dst);
                 }
             }
+            meter.add(&peaks, count);
         }
         s.set_transferred(pos);
     }

@@ -1,6 +1,7 @@
 //! The live-status property: a private, read-only KS property set on each wave filter (PortCls)
 //! and each circuit (ACX) that returns a versioned snapshot of the pair's streams — state,
-//! format, buffer shape, position and the glitch counters — for a control tool.
+//! format, buffer shape, position, the glitch counters and per-channel peak levels — for a
+//! control tool.
 //!
 //! Defined once here, so both adapters answer with the same bytes: an adapter converts its
 //! framework's request into [`Verb`] and a byte slice, calls
@@ -8,7 +9,7 @@
 //! [`Reply`]. The layout is in [`wire`]; docs/status-property.md describes it for readers.
 //!
 //! The snapshot reveals nothing but stream status: no buffer addresses, event handles, names,
-//! configuration or audio data.
+//! configuration or audio data (peak levels are one number per channel per 100 ms window).
 //!
 //! # The request protocol (KS property conventions)
 //! | request | status | bytes reported (Information / ValueSize) |
@@ -171,6 +172,7 @@ pub fn stream_status(stream: &Stream, now: Ticks, freq: CounterFrequency) -> Str
             overflow_packets: stats.overflow_packets,
             dropped_frames: stats.dropped_frames,
         },
+        levels: *stream.levels(),
     }
 }
 

@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::format::{ChannelMask, Channels, Format, SampleRate, SampleType};
 use crate::geometry::PacketCount;
+use crate::level::Levels;
 use crate::state::KsState;
 
 fn word(b: &[u8], at: usize) -> u32 {
@@ -24,6 +25,17 @@ fn stereo_float_48k() -> Format {
         Channels::new(2).unwrap(),
         SampleRate::new(48_000).unwrap(),
     )
+}
+
+fn stereo_levels() -> Levels {
+    let mut peak_q31 = [0; 16];
+    peak_q31[0] = 0x4000_0000;
+    peak_q31[1] = 0x0123_4567;
+    Levels {
+        window_frames: 4_800,
+        windows: 7,
+        peak_q31,
+    }
 }
 
 /// A running render stream with every counter distinct, and an idle capture side.
@@ -54,34 +66,35 @@ fn sample() -> Snapshot {
                 overflow_packets: 110,
                 dropped_frames: 111,
             },
+            levels: stereo_levels(),
         }),
         capture: Slot::Idle,
     }
 }
 
-fn bytes_of(s: &Snapshot) -> [u8; 328] {
-    let mut out = [0xAAu8; 328];
-    assert_eq!(encode(s, &mut out), 328);
+fn bytes_of(s: &Snapshot) -> [u8; 472] {
+    let mut out = [0xAAu8; 472];
+    assert_eq!(encode(s, &mut out), 472);
     out
 }
 
 #[test]
-fn the_snapshot_is_a_24_byte_header_and_two_152_byte_records() {
-    assert_eq!(SNAPSHOT_BYTES, 24 + 2 * 152);
+fn the_snapshot_is_a_24_byte_header_and_two_224_byte_records() {
+    assert_eq!(SNAPSHOT_BYTES, 24 + 2 * 224);
     let b = bytes_of(&sample());
     assert_eq!(&b[0..4], b"CZST");
     assert_eq!(word(&b, 0), 0x5453_5A43);
-    assert_eq!(word(&b, 4), 1, "version");
+    assert_eq!(word(&b, 4), 2, "version");
     assert_eq!(word(&b, 8), 24, "header size");
-    assert_eq!(word(&b, 12), 328, "total size");
+    assert_eq!(word(&b, 12), 472, "total size");
     assert_eq!(word(&b, 16), 1, "pair count");
-    assert_eq!(word(&b, 20), 152, "record size");
+    assert_eq!(word(&b, 20), 224, "record size");
 }
 
 #[test]
 fn an_open_stream_record_has_every_field_at_its_documented_offset() {
     let b = bytes_of(&sample());
-    let r = &b[24..176];
+    let r = &b[24..248];
     assert_eq!(word(r, 0), 0, "render");
     assert_eq!(word(r, 4), 2, "open");
     assert_eq!(word(r, 8), 3, "KSSTATE_RUN");
@@ -101,7 +114,18 @@ fn an_open_stream_record_has_every_field_at_its_documented_offset() {
     for (i, at) in (64..=144).step_by(8).enumerate() {
         assert_eq!(quad(r, at), 101 + i as u64, "counter at {at}");
     }
-    assert_eq!(144 + 8, 152, "the last counter ends the record");
+    assert_eq!(word(r, 152), 4_800, "level window frames");
+    assert_eq!(word(r, 156), 7, "level windows");
+    assert_eq!(word(r, 160), 0x4000_0000, "left peak: half scale");
+    assert_eq!(word(r, 164), 0x0123_4567, "right peak");
+    for at in (168..224).step_by(4) {
+        assert_eq!(
+            word(r, at),
+            0,
+            "channel {} of a stereo stream",
+            (at - 160) / 4
+        );
+    }
 }
 
 #[test]
@@ -111,10 +135,10 @@ fn slots_without_a_stream_are_zero_after_their_code() {
     let b = bytes_of(&s);
     assert_eq!(word(&b, 24), 0, "render direction");
     assert_eq!(word(&b, 28), 0, "no endpoint");
-    assert!(b[32..176].iter().all(|&x| x == 0));
-    assert_eq!(word(&b, 176), 1, "capture direction");
-    assert_eq!(word(&b, 180), 1, "idle");
-    assert!(b[184..328].iter().all(|&x| x == 0));
+    assert!(b[32..248].iter().all(|&x| x == 0));
+    assert_eq!(word(&b, 248), 1, "capture direction");
+    assert_eq!(word(&b, 252), 1, "idle");
+    assert!(b[256..472].iter().all(|&x| x == 0));
 }
 
 #[test]
@@ -135,13 +159,13 @@ fn decode_reads_back_what_encode_wrote() {
     let b = bytes_of(&sample());
     assert_eq!(decode(&b), Ok(sample()));
     // Trailing bytes of a larger caller buffer are ignored.
-    let mut longer = [0u8; 400];
-    longer[..328].copy_from_slice(&b);
+    let mut longer = [0u8; 600];
+    longer[..472].copy_from_slice(&b);
     assert_eq!(decode(&longer), Ok(sample()));
 }
 
 /// `bytes` with the u32 at `at` replaced.
-fn with_word(at: usize, v: u32) -> [u8; 328] {
+fn with_word(at: usize, v: u32) -> [u8; 472] {
     let mut b = bytes_of(&sample());
     b[at..at + 4].copy_from_slice(&v.to_le_bytes());
     b
@@ -151,18 +175,36 @@ fn with_word(at: usize, v: u32) -> [u8; 328] {
 fn decode_refuses_each_kind_of_bad_snapshot() {
     let good = bytes_of(&sample());
     assert_eq!(decode(&good[..23]), Err(DecodeError::Short));
-    assert_eq!(decode(&good[..327]), Err(DecodeError::Short));
+    assert_eq!(decode(&good[..471]), Err(DecodeError::Short));
     assert_eq!(decode(&with_word(0, 0x5453_5A44)), Err(DecodeError::Magic));
-    assert_eq!(decode(&with_word(4, 2)), Err(DecodeError::Version));
+    assert_eq!(
+        decode(&with_word(4, 1)),
+        Err(DecodeError::Version),
+        "version 1"
+    );
+    assert_eq!(decode(&with_word(4, 3)), Err(DecodeError::Version));
     assert_eq!(decode(&with_word(8, 28)), Err(DecodeError::Shape));
-    assert_eq!(decode(&with_word(12, 480)), Err(DecodeError::Shape));
+    assert_eq!(decode(&with_word(12, 328)), Err(DecodeError::Shape));
     assert_eq!(decode(&with_word(16, 2)), Err(DecodeError::Shape));
-    assert_eq!(decode(&with_word(20, 160)), Err(DecodeError::Shape));
-    // Render record at 24, capture record at 176.
+    assert_eq!(decode(&with_word(20, 152)), Err(DecodeError::Shape));
+    // Render record at 24, capture record at 248.
     assert_eq!(decode(&with_word(24, 1)), Err(DecodeError::Direction));
-    assert_eq!(decode(&with_word(176, 0)), Err(DecodeError::Direction));
+    assert_eq!(decode(&with_word(248, 0)), Err(DecodeError::Direction));
     assert_eq!(decode(&with_word(28, 3)), Err(DecodeError::SlotCode));
-    assert_eq!(decode(&with_word(176 + 100, 1)), Err(DecodeError::NotZero));
+    assert_eq!(decode(&with_word(248 + 100, 1)), Err(DecodeError::NotZero));
+    assert_eq!(decode(&with_word(248 + 220, 1)), Err(DecodeError::NotZero));
+    // Levels: above full scale, on a third channel of a stereo stream, or without a window.
+    assert_eq!(
+        decode(&with_word(24 + 160, 0x8000_0001)),
+        Err(DecodeError::Levels)
+    );
+    assert_eq!(decode(&with_word(24 + 168, 1)), Err(DecodeError::Levels));
+    assert_eq!(decode(&with_word(24 + 156, 0)), Err(DecodeError::Levels));
+    assert_eq!(decode(&with_word(24 + 152, 0)), Err(DecodeError::Levels));
+    assert!(
+        decode(&with_word(24 + 160, 0x8000_0000)).is_ok(),
+        "full scale"
+    );
     assert_eq!(decode(&with_word(24 + 8, 4)), Err(DecodeError::KsState));
     assert_eq!(decode(&with_word(24 + 12, 0b1111)), Err(DecodeError::Flags));
     assert_eq!(decode(&with_word(24 + 16, 7_999)), Err(DecodeError::Format));
@@ -195,7 +237,7 @@ fn decode_refuses_each_kind_of_bad_snapshot() {
     let mut s = sample();
     s.capture = s.render;
     let mut b = bytes_of(&s);
-    b[176..180].copy_from_slice(&1u32.to_le_bytes());
+    b[248..252].copy_from_slice(&1u32.to_le_bytes());
     assert_eq!(decode(&b), Err(DecodeError::Flags));
 }
 
@@ -226,10 +268,10 @@ fn get_follows_the_ks_size_protocol() {
         answer(1, Verb::Get, &mut none, must_not_snapshot),
         Reply {
             status: NtStatus::BUFFER_OVERFLOW,
-            bytes: 328
+            bytes: 472
         }
     );
-    let mut short = [0x55u8; 327];
+    let mut short = [0x55u8; 471];
     assert_eq!(
         answer(1, Verb::Get, &mut short, must_not_snapshot),
         Reply {
@@ -243,12 +285,12 @@ fn get_follows_the_ks_size_protocol() {
         answer(1, Verb::Get, &mut big, sample),
         Reply {
             status: NtStatus::SUCCESS,
-            bytes: 328
+            bytes: 472
         }
     );
-    assert_eq!(big[..328], bytes_of(&sample()));
+    assert_eq!(big[..472], bytes_of(&sample()));
     assert!(
-        big[328..].iter().all(|&b| b == 0x55),
+        big[472..].iter().all(|&b| b == 0x55),
         "nothing past the snapshot"
     );
 }
@@ -308,6 +350,23 @@ fn any_format() -> impl Strategy<Value = Format> {
     })
 }
 
+/// Levels as a meter can publish them: none yet, or a window with peaks up to full scale.
+fn any_levels() -> impl Strategy<Value = Levels> {
+    prop_oneof![
+        Just(Levels::default()),
+        (
+            1u32..,
+            1u32..,
+            proptest::array::uniform16(0u32..=0x8000_0000)
+        )
+            .prop_map(|(window_frames, windows, peak_q31)| Levels {
+                window_frames,
+                windows,
+                peak_q31,
+            }),
+    ]
+}
+
 fn any_slot(render: bool) -> impl Strategy<Value = Slot> {
     let open = (
         0u32..4,
@@ -316,27 +375,40 @@ fn any_slot(render: bool) -> impl Strategy<Value = Slot> {
         any::<bool>(),
         any::<[u64; 3]>(),
         any::<[u64; 11]>(),
+        any_levels(),
     )
-        .prop_map(move |(state, format, buffer, packet_mode, pos, counters)| {
-            Slot::Open(StreamStatus {
-                state: KsState::from_raw(state).unwrap(),
-                format,
-                buffer: buffer.map(|(packet_frames, two, notify)| BufferStatus {
-                    packet_frames,
-                    packets: if two {
-                        PacketCount::Two
-                    } else {
-                        PacketCount::One
+        .prop_map(
+            move |(state, format, buffer, packet_mode, pos, counters, levels)| {
+                Slot::Open(StreamStatus {
+                    state: KsState::from_raw(state).unwrap(),
+                    format,
+                    buffer: buffer.map(|(packet_frames, two, notify)| BufferStatus {
+                        packet_frames,
+                        packets: if two {
+                            PacketCount::Two
+                        } else {
+                            PacketCount::One
+                        },
+                        notify,
+                    }),
+                    packet_mode: packet_mode && render,
+                    position_frames: pos[0],
+                    completed_packets: pos[1],
+                    transferred_frames: pos[2],
+                    counters: Counters::from_array(counters),
+                    levels: Levels {
+                        peak_q31: core::array::from_fn(|i| {
+                            if i < usize::from(format.channels().get()) {
+                                levels.peak_q31[i]
+                            } else {
+                                0
+                            }
+                        }),
+                        ..levels
                     },
-                    notify,
-                }),
-                packet_mode: packet_mode && render,
-                position_frames: pos[0],
-                completed_packets: pos[1],
-                transferred_frames: pos[2],
-                counters: Counters::from_array(counters),
-            })
-        });
+                })
+            },
+        );
     prop_oneof![Just(Slot::NoEndpoint), Just(Slot::Idle), open]
 }
 
@@ -351,7 +423,7 @@ proptest! {
     #[test]
     fn whatever_decodes_re_encodes_to_the_same_bytes(
         seed in any_slot(true),
-        flips in proptest::collection::vec((0usize..328, any::<u8>()), 0..4),
+        flips in proptest::collection::vec((0usize..472, any::<u8>()), 0..4),
     ) {
         let mut b = bytes_of(&Snapshot { render: seed, capture: Slot::Idle });
         for (at, v) in flips {

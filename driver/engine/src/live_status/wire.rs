@@ -1,4 +1,4 @@
-//! The byte layout of the live-status snapshot (version 1), its encoder and its validating
+//! The byte layout of the live-status snapshot (version 2), its encoder and its validating
 //! decoder. docs/status-property.md is the same table in prose; the tests below spell out
 //! every offset by hand, so a change to the layout breaks them.
 //!
@@ -10,10 +10,10 @@
 //!   0 u32 magic        0x54535A43 ("CZST" in memory)
 //!   4 u32 version      1
 //!   8 u32 header_size  24
-//!  12 u32 total_size   24 + pair_count × 2 × record_size = 328
+//!  12 u32 total_size   24 + pair_count × 2 × record_size = 472
 //!  16 u32 pair_count   1 (a filter describes its own endpoint pair)
-//!  20 u32 record_size  152
-//! records: the pair's render slot, then its capture slot (152 bytes each)
+//!  20 u32 record_size  224
+//! records: the pair's render slot, then its capture slot (224 bytes each)
 //!   0 u32 direction     0 render, 1 capture
 //!   4 u32 slot          0 no endpoint, 1 endpoint without a stream, 2 stream open
 //!   8 u32 ks_state      KSSTATE (0 STOP .. 3 RUN)
@@ -29,30 +29,40 @@
 //!  40 u64 position_frames, 48 u64 completed_packets, 56 u64 transferred_frames,
 //!  64 u64 wakeups, 72 early_wakeups, 80 notifications, 88 missed_notifications,
 //!  96 u64 max_lateness_hns, 104 total_lateness_hns, 112 underrun_frames, 120 late_packets,
-//! 128 u64 overrun_packets, 136 overflow_packets, 144 dropped_frames
+//! 128 u64 overrun_packets, 136 overflow_packets, 144 dropped_frames,
+//! 152 u32 level_window_frames  frames the last complete level window covered (0: none yet)
+//! 156 u32 level_windows        level windows completed since the stream's format was set or
+//!                              it last stopped (saturates)
+//! 160 u32 × 16 peak_q31        per channel, the largest magnitude in that window as a Q31
+//!                              fraction of full scale (0x8000_0000 = full scale); channels
+//!                              past the format's count are 0 (see `crate::level`)
 //! ```
+//!
+//! Version 2 added the level fields (version 1 ended each 152-byte record at
+//! `dropped_frames`); a reader refuses any other version rather than guess.
 //!
 //! A slot without an open stream is all zeros after its `slot` field. The decoder refuses
 //! anything else, so a decoded [`Snapshot`] always re-encodes to the bytes it came from.
 
 use crate::format::{ChannelMask, Channels, Format, SampleRate, SampleType};
 use crate::geometry::PacketCount;
+use crate::level::{FULL_SCALE_Q31, Levels, MAX_CHANNELS};
 use crate::state::KsState;
 use crate::stream::Direction;
 
 /// `CZST` read as a little-endian u32: the first four bytes spell the name in a hex dump.
 pub const MAGIC: u32 = u32::from_le_bytes(*b"CZST");
 /// The layout version this module writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Bytes of the header.
 pub const HEADER_BYTES: usize = 24;
 /// Bytes of one stream record.
-pub const RECORD_BYTES: usize = 152;
+pub const RECORD_BYTES: usize = 224;
 /// Endpoint pairs one snapshot describes: a filter answers for its own pair.
 pub const PAIRS: usize = 1;
 /// Stream slots per pair: render, then capture.
 pub const SLOTS_PER_PAIR: usize = 2;
-/// Bytes of a whole version-1 snapshot (328).
+/// Bytes of a whole version-2 snapshot (472).
 pub const SNAPSHOT_BYTES: usize = HEADER_BYTES + PAIRS * SLOTS_PER_PAIR * RECORD_BYTES;
 
 /// `flags` bit: a buffer is attached.
@@ -142,9 +152,14 @@ pub struct StreamStatus {
     /// Frames the data path has moved to or from the buffer.
     pub transferred_frames: u64,
     pub counters: Counters,
+    /// Peak levels of the last complete window of audio the data path moved.
+    pub levels: Levels,
 }
 
 /// One stream slot of a pair.
+// A Copy value built once per request on the stack; boxing the open variant would need an
+// allocator, which the drivers' request path does not use.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
     /// The device kind has no endpoint in this direction (a tone source has no render side).
@@ -161,7 +176,7 @@ pub struct Snapshot {
     pub capture: Slot,
 }
 
-/// Why bytes are not a version-1 snapshot. Each check of [`decode`] has its own variant so a
+/// Why bytes are not a version-2 snapshot. Each check of [`decode`] has its own variant so a
 /// tool can say what was wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeError {
@@ -169,7 +184,7 @@ pub enum DecodeError {
     Short,
     Magic,
     Version,
-    /// header_size, record_size, pair_count or total_size differ from version 1's.
+    /// header_size, record_size, pair_count or total_size differ from version 2's.
     Shape,
     /// A record's direction is not the one its position says.
     Direction,
@@ -184,6 +199,9 @@ pub enum DecodeError {
     Format,
     /// Buffer fields inconsistent with the buffer flag, or a packet count other than 1 or 2.
     Buffer,
+    /// A peak above full scale, a peak for a channel the format does not have, or levels
+    /// without a completed window.
+    Levels,
 }
 
 const SLOT_NO_ENDPOINT: u32 = 0;
@@ -286,6 +304,11 @@ fn encode_record(direction: Direction, slot: &Slot, out: &mut [u8; RECORD_BYTES]
     put_u64(out, 56, s.transferred_frames);
     for (i, v) in s.counters.as_array().iter().enumerate() {
         put_u64(out, 64 + 8 * i, *v);
+    }
+    put_u32(out, 152, s.levels.window_frames);
+    put_u32(out, 156, s.levels.windows);
+    for (i, q) in s.levels.peak_q31.iter().enumerate() {
+        put_u32(out, 160 + 4 * i, *q);
     }
 }
 
@@ -393,6 +416,7 @@ fn decode_record(direction: Direction, r: &[u8]) -> Result<Slot, DecodeError> {
     for (i, c) in counters.iter_mut().enumerate() {
         *c = u64_at(r, 64 + 8 * i);
     }
+    let levels = decode_levels(r, &format)?;
     Ok(Slot::Open(StreamStatus {
         state,
         format,
@@ -402,10 +426,33 @@ fn decode_record(direction: Direction, r: &[u8]) -> Result<Slot, DecodeError> {
         completed_packets: u64_at(r, 48),
         transferred_frames: u64_at(r, 56),
         counters: Counters::from_array(counters),
+        levels,
     }))
 }
 
-/// Validates untrusted bytes as a version-1 snapshot. Bytes past the header's total size
+fn decode_levels(r: &[u8], format: &Format) -> Result<Levels, DecodeError> {
+    let mut peak_q31 = [0u32; MAX_CHANNELS];
+    for (i, q) in peak_q31.iter_mut().enumerate() {
+        *q = u32_at(r, 160 + 4 * i);
+    }
+    let channels = usize::from(format.channels().get());
+    let levels = Levels {
+        window_frames: u32_at(r, 152),
+        windows: u32_at(r, 156),
+        peak_q31,
+    };
+    let over_scale = peak_q31.iter().any(|&q| q > FULL_SCALE_Q31);
+    let past_channels = peak_q31.iter().skip(channels).any(|&q| q != 0);
+    // Before the first window: nothing. After it: a window covers at least one frame.
+    let inconsistent = (levels.windows == 0) != (levels.window_frames == 0)
+        || (levels.windows == 0 && peak_q31.iter().any(|&q| q != 0));
+    if over_scale || past_channels || inconsistent {
+        return Err(DecodeError::Levels);
+    }
+    Ok(levels)
+}
+
+/// Validates untrusted bytes as a version-2 snapshot. Bytes past the header's total size
 /// are ignored (a caller may pass its whole buffer).
 pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
     if bytes.len() < HEADER_BYTES {
