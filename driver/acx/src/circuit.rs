@@ -32,6 +32,19 @@ pub const MAX_FORMATS: usize = SampleType::ALL.len() * SampleRate::STANDARD.len(
 /// The most circuits a device has.
 pub const MAX_CIRCUITS: usize = 2 * MAX_CABLES as usize;
 
+// Tables sized by these hold everything a configuration can make: a render and a capture
+// circuit per cable, and every sample type at every standard rate on a pin.
+const _: () = assert!(MAX_CIRCUITS >= MAX_CABLES as usize + MAX_CABLES as usize);
+const _: () = {
+    let mut needed = 0;
+    let mut t = 0;
+    while t < SampleType::ALL.len() {
+        needed += SampleRate::STANDARD.len();
+        t += 1;
+    }
+    assert!(MAX_FORMATS >= needed);
+};
+
 /// A circuit: one direction of one cable. Only [`CircuitId::new`] makes one, so the cable is
 /// always below [`MAX_CABLES`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -319,6 +332,31 @@ mod tests {
         assert_eq!(r.volume.range.maximum, 0);
         assert_eq!(r.volume.range.stepping, 1 << 15);
         assert_eq!(r.mute.channels, 1);
+    }
+
+    /// Promise: the largest configuration — all five sample types at all ten standard rates —
+    /// gives each host pin all 50 formats (5 × 10, counted here by hand), default first.
+    #[test]
+    fn every_sample_type_at_every_standard_rate_is_offered() {
+        let cfg = config(
+            "SampleRates = 8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000, 192000, \
+             384000\nSampleTypes = float32, int32, int24in32, int24, int16\n",
+        );
+        let m = DeviceModel::from_config(&cfg).unwrap();
+        for c in m.circuits() {
+            assert_eq!(c.formats.len(), 50, "{}", c.id.name());
+            assert_eq!(c.default_format(), c.formats.first());
+            let mut unique = c.formats.clone();
+            unique.sort_by_key(|f| {
+                (
+                    f.rate().hz(),
+                    f.sample().container_bytes(),
+                    f.sample().valid_bits(),
+                )
+            });
+            unique.dedup();
+            assert_eq!(unique.len(), 50, "no format twice");
+        }
     }
 
     #[test]

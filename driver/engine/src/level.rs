@@ -45,10 +45,11 @@ pub struct Peaks {
     lanes: [u32; LANES],
 }
 
-/// Whether `channels` takes the 16-lane layout (it divides 16: 1, 2, 4, 8 or 16).
+/// Whether `channels` takes the 16-lane layout (it divides 16: 1, 2, 4, 8 or 16 — the powers
+/// of two up to 16, tested without the division a remainder would cost on every call).
 #[inline]
 const fn lanes_fit(channels: usize) -> bool {
-    channels > 0 && channels <= LANES && LANES.is_multiple_of(channels)
+    channels.is_power_of_two() && channels <= LANES
 }
 
 impl Peaks {
@@ -330,30 +331,6 @@ mod sse2 {
         out
     }
 
-    /// The 16 bytes at `b[at..]` as a vector (zero if they are not all there; the callers'
-    /// constant offsets into fixed-size runs always are, and the check compiles away).
-    #[inline]
-    #[target_feature(enable = "sse2")]
-    fn load16(b: &[u8], at: usize) -> __m128i {
-        match b.get(at..at.wrapping_add(16)) {
-            // SAFETY: the slice is 16 readable bytes; `_mm_loadu_si128` reads 16 at any
-            // alignment.
-            Some(v) => unsafe { _mm_loadu_si128(v.as_ptr().cast()) },
-            None => _mm_setzero_si128(),
-        }
-    }
-
-    /// Stores `v` into `b[at..at + 16]` (nothing if those bytes are not all there).
-    #[inline]
-    #[target_feature(enable = "sse2")]
-    fn store16(b: &mut [u8], at: usize, v: __m128i) {
-        if let Some(d) = b.get_mut(at..at.wrapping_add(16)) {
-            // SAFETY: the slice is 16 writable bytes; `_mm_storeu_si128` writes 16 at any
-            // alignment.
-            unsafe { _mm_storeu_si128(d.as_mut_ptr().cast(), v) };
-        }
-    }
-
     /// Lanes `at..at + 4` as four f32 (their bits).
     #[inline]
     #[target_feature(enable = "sse2")]
@@ -377,23 +354,71 @@ mod sse2 {
         }
     }
 
+    /// One unaligned 16-byte load.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn load(v: &[u8; 16]) -> __m128i {
+        // SAFETY: `v` is 16 readable bytes; `_mm_loadu_si128` reads 16 at any alignment.
+        unsafe { _mm_loadu_si128(v.as_ptr().cast()) }
+    }
+
+    /// One unaligned 16-byte store.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn store(d: &mut [u8; 16], v: __m128i) {
+        // SAFETY: `d` is 16 writable bytes; `_mm_storeu_si128` writes 16 at any alignment.
+        unsafe { _mm_storeu_si128(d.as_mut_ptr().cast(), v) }
+    }
+
     /// The four 16-byte vectors of a 64-byte run.
     #[inline]
     #[target_feature(enable = "sse2")]
     fn load4(run: &[u8; 64]) -> [__m128i; 4] {
-        [
-            load16(run, 0),
-            load16(run, 16),
-            load16(run, 32),
-            load16(run, 48),
-        ]
+        let (q, _) = run.as_chunks::<16>();
+        match q {
+            [q0, q1, q2, q3] => [load(q0), load(q1), load(q2), load(q3)],
+            _ => [_mm_setzero_si128(); 4],
+        }
+    }
+
+    /// Stores four vectors as one 64-byte run.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn store4(run: &mut [u8; 64], v: [__m128i; 4]) {
+        let (q, _) = run.as_chunks_mut::<16>();
+        if let [q0, q1, q2, q3] = q {
+            let [v0, v1, v2, v3] = v;
+            store(q0, v0);
+            store(q1, v1);
+            store(q2, v2);
+            store(q3, v3);
+        }
     }
 
     /// The two 16-byte vectors of a 32-byte run.
     #[inline]
     #[target_feature(enable = "sse2")]
     fn load2(run: &[u8; 32]) -> [__m128i; 2] {
-        [load16(run, 0), load16(run, 16)]
+        let (q, _) = run.as_chunks::<16>();
+        match q {
+            [q0, q1] => [load(q0), load(q1)],
+            _ => [_mm_setzero_si128(); 2],
+        }
+    }
+
+    /// Copies one 64-byte run and keeps the float32 lane maxima of its four vectors in `acc`.
+    /// Its own small function, so that an unoptimised build keeps each frame small (a kernel
+    /// stack frame over a page would need `__chkstk`).
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn copy_run(s: &[u8; 64], d: &mut [u8; 64], acc: &mut [__m128; 4], abs_mask: __m128) {
+        let v = load4(s);
+        store4(d, v);
+        for (a, v) in acc.iter_mut().zip(v) {
+            // maxps(x, a) is `x > a ? x : a`; the lanes hold the bits of non-negative floats
+            // (or 0), which compare as floats.
+            *a = _mm_max_ps(_mm_and_ps(_mm_castsi128_ps(v), abs_mask), *a);
+        }
     }
 
     /// Copies `src` (a whole number of 64-byte runs; a remainder is left alone) to `dst` of
@@ -401,27 +426,35 @@ mod sse2 {
     #[target_feature(enable = "sse2")]
     pub fn copy_lanes_f32(src: &[u8], dst: &mut [u8], lanes: &mut [u32; LANES]) {
         let abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fff_ffff));
-        let (mut a0, mut a1, mut a2, mut a3) = (
+        let mut a = [
             load_lanes(lanes, 0),
             load_lanes(lanes, 4),
             load_lanes(lanes, 8),
             load_lanes(lanes, 12),
-        );
-        for (s, d) in src.chunks_exact(64).zip(dst.chunks_exact_mut(64)) {
-            let (Ok(s), Ok(d)) = (<&[u8; 64]>::try_from(s), <&mut [u8; 64]>::try_from(d)) else {
-                continue;
-            };
-            let [v0, v1, v2, v3] = load4(s);
-            store16(d, 0, v0);
-            store16(d, 16, v1);
-            store16(d, 32, v2);
-            store16(d, 48, v3);
-            // The lanes hold the bits of non-negative floats (or 0), which compare as floats.
-            a0 = _mm_max_ps(_mm_and_ps(_mm_castsi128_ps(v0), abs_mask), a0);
-            a1 = _mm_max_ps(_mm_and_ps(_mm_castsi128_ps(v1), abs_mask), a1);
-            a2 = _mm_max_ps(_mm_and_ps(_mm_castsi128_ps(v2), abs_mask), a2);
-            a3 = _mm_max_ps(_mm_and_ps(_mm_castsi128_ps(v3), abs_mask), a3);
+        ];
+        // 128 bytes a step with two sets of accumulators: the max chains then never hold
+        // back the stores (two a cycle on recent cores), and sample `i` of a step still lands
+        // in lane `i % 16` once the two sets are merged.
+        let mut b = [_mm_setzero_ps(); 4];
+        let (src_pairs, src_rest) = src.as_chunks::<128>();
+        let (dst_pairs, dst_rest) = dst.as_chunks_mut::<128>();
+        for (s, d) in src_pairs.iter().zip(dst_pairs.iter_mut()) {
+            if let ([s0, s1], [d0, d1]) = (s.as_chunks::<64>().0, d.as_chunks_mut::<64>().0) {
+                copy_run(s0, d0, &mut a, abs_mask);
+                copy_run(s1, d1, &mut b, abs_mask);
+            }
         }
+        // Lanes hold non-negative values or 0 (never NaN), so merging is a plain max.
+        for (a, b) in a.iter_mut().zip(b) {
+            *a = _mm_max_ps(*a, b);
+        }
+        // At most one 64-byte run is left.
+        let (src_runs, _) = src_rest.as_chunks::<64>();
+        let (dst_runs, _) = dst_rest.as_chunks_mut::<64>();
+        for (s, d) in src_runs.iter().zip(dst_runs.iter_mut()) {
+            copy_run(s, d, &mut a, abs_mask);
+        }
+        let [a0, a1, a2, a3] = a;
         store_lanes(lanes, 0, a0);
         store_lanes(lanes, 4, a1);
         store_lanes(lanes, 8, a2);
@@ -632,6 +665,26 @@ impl LevelMeter {
     #[inline]
     pub fn add(&mut self, peaks: &Peaks, frames: u32) {
         self.filling.merge(peaks);
+        self.count(frames);
+    }
+
+    /// The peaks of the window being filled, for a data path that keeps observing into this
+    /// copy and hands it back with [`Self::put_back`] — no merge per transfer.
+    #[inline]
+    pub const fn filling(&self) -> Peaks {
+        self.filling
+    }
+
+    /// Takes back the window's peaks, `peaks` being what [`Self::filling`] returned with the
+    /// `frames` frames just moved observed into it; publishes the window when it is full.
+    #[inline]
+    pub fn put_back(&mut self, peaks: Peaks, frames: u32) {
+        self.filling = peaks;
+        self.count(frames);
+    }
+
+    #[inline]
+    fn count(&mut self, frames: u32) {
         self.filling_frames = self.filling_frames.saturating_add(frames);
         if self.filling_frames >= self.window_target {
             self.publish();

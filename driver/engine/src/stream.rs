@@ -374,6 +374,10 @@ impl Stream {
     pub fn buffer_and_meter_mut(&mut self) -> Option<(&mut AttachedBuffer, &mut LevelMeter)> {
         self.buffer.as_mut().map(|b| (b, &mut self.level))
     }
+    /// The peak-level meter.
+    pub fn level_meter(&self) -> &LevelMeter {
+        &self.level
+    }
     /// The peak-level meter the data path feeds.
     pub fn level_meter_mut(&mut self) -> &mut LevelMeter {
         &mut self.level

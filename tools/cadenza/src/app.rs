@@ -512,8 +512,50 @@ fn list(sys: &mut dyn System, out: &mut String) -> Result<i32, Failure> {
                 let _ = writeln!(out, "  endpoint names: unknown ({e})");
             }
         }
+        list_published_names(sys, &d.instance_id, out);
     }
     Ok(exit::OK)
+}
+
+/// The names Windows shows for the device's endpoints right now: the friendly name of each
+/// wave filter (PortCls) or circuit (ACX) interface the running driver registered, by cable.
+fn list_published_names(sys: &dyn System, instance_id: &str, out: &mut String) {
+    let filters = match sys.audio_filters(instance_id) {
+        Ok(paths) => {
+            let mut filters: Vec<_> = paths
+                .iter()
+                .filter_map(|p| status::status_filter(p))
+                .collect();
+            filters.sort_by_key(|f| (f.cable, f.role));
+            filters
+        }
+        Err(e) => {
+            let _ = writeln!(out, "  endpoint names Windows shows: unknown ({e})");
+            return;
+        }
+    };
+    if filters.is_empty() {
+        let _ = writeln!(
+            out,
+            "  endpoint names Windows shows: none (no Cadenza filter interface is present: the \
+             device is not started)"
+        );
+        return;
+    }
+    let _ = writeln!(out, "  endpoint names Windows shows:");
+    for f in &filters {
+        let role = match f.role {
+            status::FilterRole::Render => "render circuit",
+            status::FilterRole::Capture => "capture circuit",
+            status::FilterRole::Wave => "wave filter",
+        };
+        let name = match sys.interface_name(&f.path) {
+            Ok(Some(name)) => format!("\"{name}\""),
+            Ok(None) => "no friendly name set".to_owned(),
+            Err(e) => format!("unknown ({e})"),
+        };
+        let _ = writeln!(out, "    cable {} {role} {}: {name}", f.cable, f.reference);
+    }
 }
 
 /// The `Parameters` key `target` names, and the device to restart after a change (none for

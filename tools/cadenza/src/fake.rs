@@ -38,6 +38,8 @@ pub struct Fake {
     /// What each filter answers to the live-status request; a path not listed refuses it
     /// as a filter without the property set does (ERROR_SET_NOT_FOUND).
     pub status: BTreeMap<String, Result<Vec<u8>, SysError>>,
+    /// Interface friendly names by interface path (a path not listed has none).
+    pub names: BTreeMap<String, Result<String, SysError>>,
     /// Live-status requests made (read_status takes `&self`).
     pub status_reads: std::cell::Cell<u32>,
     next_instance: u32,
@@ -182,6 +184,10 @@ impl System for Fake {
             .get(path)
             .cloned()
             .unwrap_or_else(|| Err(SysError::new("DeviceIoControl(IOCTL_KS_PROPERTY)", 1170)))
+    }
+
+    fn interface_name(&self, path: &str) -> Result<Option<String>, SysError> {
+        self.names.get(path).cloned().transpose()
     }
 
     fn enable_ansi(&mut self) {

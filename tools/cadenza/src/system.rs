@@ -185,6 +185,11 @@ pub trait System {
     /// learn the size, then for real. Returns the bytes the driver wrote, undecoded.
     fn read_status(&self, path: &str) -> Result<Vec<u8>, SysError>;
 
+    /// The name Windows shows for the device interface at `path`: its
+    /// `DEVPKEY_DeviceInterface_FriendlyName` (which the drivers set from `CableName`), or
+    /// `None` when the interface has none.
+    fn interface_name(&self, path: &str) -> Result<Option<String>, SysError>;
+
     /// Prepares the console for `status --watch`'s redrawing (ANSI escape sequences).
     fn enable_ansi(&mut self);
 
@@ -284,6 +289,9 @@ impl System for Unsupported {
     }
     fn read_status(&self, _: &str) -> Result<Vec<u8>, SysError> {
         Self::no("DeviceIoControl(IOCTL_KS_PROPERTY)")
+    }
+    fn interface_name(&self, _: &str) -> Result<Option<String>, SysError> {
+        Self::no("CM_Get_Device_Interface_PropertyW")
     }
     fn enable_ansi(&mut self) {}
     fn wait(&mut self, ms: u32) {

@@ -128,7 +128,83 @@ fn list_names_each_devices_framework_and_endpoints() {
     assert_eq!(
         o.out,
         "ROOT\\MEDIA\\0000\n  framework: PortCls (cadenza_pc.sys)\n  endpoint names (from its \
-         configuration): Cadenza Cable 1, Cadenza Cable 2\n"
+         configuration): Cadenza Cable 1, Cadenza Cable 2\n  endpoint names Windows shows: none \
+         (no Cadenza filter interface is present: the device is not started)\n"
+    );
+}
+
+/// The manual's `cadenza list` example is this very output.
+#[test]
+fn the_manuals_list_example_is_what_list_prints() {
+    let mut sys = Fake::admin().with_device(Framework::Acx);
+    let values = sys.keys.get_mut("dev:ROOT\\MEDIA\\0000").unwrap();
+    values.retain(|v| v.name != "Cables" && v.name != "CableName");
+    values.push(dword("Cables", 1));
+    values.push(RawValue {
+        name: "CableName".to_owned(),
+        reg_type: 1,
+        data: crate::system::sz_bytes("Studio Bus"),
+    });
+    let dev = "ROOT\\MEDIA\\0000";
+    let paths: Vec<String> = ["CadenzaRender1", "CadenzaCapture1"]
+        .iter()
+        .map(|r| filter_path(dev, r))
+        .collect();
+    for p in &paths {
+        sys.names.insert(p.clone(), Ok("Studio Bus".to_owned()));
+    }
+    sys.filters.insert(dev.to_owned(), paths);
+    let o = cadenza("list", &mut sys, &FakeFiles::default());
+    assert_eq!(o.code, 0, "{}", o.err);
+    let manual = include_str!("../../../docs/cadenza-tool.md");
+    assert!(
+        manual.contains(&format!("```text\n> cadenza list\n{}```", o.out)),
+        "docs/cadenza-tool.md does not show `cadenza list` as it prints:\n{}",
+        o.out
+    );
+}
+
+/// Promise: `list` shows the names Windows shows — each Cadenza filter interface's friendly
+/// name as the running driver set it — by cable, beside the configured ones, and says which
+/// interface has none or could not be read.
+#[test]
+fn list_shows_the_endpoint_names_the_running_driver_published() {
+    let mut sys = Fake::admin().with_device(Framework::Acx);
+    let dev = "ROOT\\MEDIA\\0000";
+    let paths: Vec<String> = [
+        "CadenzaCapture1",
+        "CadenzaRender1",
+        "CadenzaRender2",
+        "CadenzaCapture2",
+        "eHDMI",
+    ]
+    .iter()
+    .map(|r| filter_path(dev, r))
+    .collect();
+    sys.names
+        .insert(paths[0].clone(), Ok("Studio Bus 1".to_owned()));
+    sys.names
+        .insert(paths[1].clone(), Ok("Studio Bus 1".to_owned()));
+    sys.names.insert(
+        paths[3].clone(),
+        Err(SysError::new("CM_Get_Device_Interface_PropertyW", 0).with_detail("CONFIGRET 13")),
+    );
+    sys.names
+        .insert(paths[4].clone(), Ok("not ours".to_owned()));
+    sys.filters.insert(dev.to_owned(), paths);
+    let o = cadenza("list", &mut sys, &FakeFiles::default());
+    assert_eq!(o.code, 0, "{}", o.err);
+    assert!(
+        o.out.ends_with(
+            "  endpoint names Windows shows:\n\
+             \x20   cable 1 render circuit CadenzaRender1: \"Studio Bus 1\"\n\
+             \x20   cable 1 capture circuit CadenzaCapture1: \"Studio Bus 1\"\n\
+             \x20   cable 2 render circuit CadenzaRender2: no friendly name set\n\
+             \x20   cable 2 capture circuit CadenzaCapture2: unknown \
+             (CM_Get_Device_Interface_PropertyW failed: CONFIGRET 13)\n"
+        ),
+        "{}",
+        o.out
     );
 }
 

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::ptr::{null, null_mut};
 
 use windows_sys::Win32::Devices::DeviceAndDriverInstallation::{
+    CM_Get_Device_Interface_PropertyW, CR_BUFFER_SMALL, CR_NO_SUCH_VALUE, CR_SUCCESS,
     DI_NEEDREBOOT, DI_NEEDRESTART, DI_REMOVEDEVICE_GLOBAL, DICD_GENERATE_ID,
     DICS_FLAG_CONFIGSPECIFIC, DICS_FLAG_GLOBAL, DICS_PROPCHANGE, DIF_PROPERTYCHANGE,
     DIF_REGISTERDEVICE, DIF_REMOVE, DIGCF_ALLCLASSES, DIGCF_DEVICEINTERFACE, DIGCF_PRESENT,
@@ -22,6 +23,9 @@ use windows_sys::Win32::Devices::DeviceAndDriverInstallation::{
     SetupDiGetDeviceRegistryPropertyW, SetupDiOpenDevRegKey, SetupDiOpenDeviceInfoW,
     SetupDiSetClassInstallParamsW, SetupDiSetDeviceRegistryPropertyW,
     UpdateDriverForPlugAndPlayDevicesW,
+};
+use windows_sys::Win32::Devices::Properties::{
+    DEVPKEY_DeviceInterface_FriendlyName, DEVPROP_TYPE_STRING, DEVPROPTYPE,
 };
 use windows_sys::Win32::Foundation::{
     CloseHandle, ERROR_FILE_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER, ERROR_MORE_DATA,
@@ -912,6 +916,58 @@ impl System for WindowsSystem {
             .map_err(|(code, _)| SysError::new(CALL, code))?;
         let bytes: Vec<u8> = out.iter().flat_map(|w| w.to_ne_bytes()).collect();
         Ok(bytes[..(n as usize).min(bytes.len())].to_vec())
+    }
+
+    fn interface_name(&self, path: &str) -> Result<Option<String>, SysError> {
+        const CALL: &str =
+            "CM_Get_Device_Interface_PropertyW(DEVPKEY_DeviceInterface_FriendlyName)";
+        let interface = wide(path);
+        let key = DEVPKEY_DeviceInterface_FriendlyName;
+        let mut kind: DEVPROPTYPE = 0;
+        let mut size: u32 = 0;
+        // SAFETY: `interface` is a NUL-terminated local and `key` a local, both outliving the
+        // call; `kind` and `size` are locals; a null buffer with size 0 asks for the size.
+        let cr = unsafe {
+            CM_Get_Device_Interface_PropertyW(
+                interface.as_ptr(),
+                &raw const key,
+                &raw mut kind,
+                null_mut(),
+                &raw mut size,
+                0,
+            )
+        };
+        match cr {
+            CR_NO_SUCH_VALUE => return Ok(None),
+            CR_BUFFER_SMALL => {}
+            CR_SUCCESS => return Ok(Some(String::new())),
+            other => {
+                return Err(SysError::new(CALL, 0).with_detail(format!("CONFIGRET {other}")));
+            }
+        }
+        // UTF-16 units, rounded up: the buffer holds at least `size` bytes.
+        let mut buffer = vec![0u16; (size as usize).div_ceil(2)];
+        // SAFETY: as above, with `buffer` a local of at least `size` bytes, the size passed.
+        let cr = unsafe {
+            CM_Get_Device_Interface_PropertyW(
+                interface.as_ptr(),
+                &raw const key,
+                &raw mut kind,
+                buffer.as_mut_ptr().cast(),
+                &raw mut size,
+                0,
+            )
+        };
+        if cr != CR_SUCCESS {
+            return Err(SysError::new(CALL, 0).with_detail(format!("CONFIGRET {cr}")));
+        }
+        if kind != DEVPROP_TYPE_STRING {
+            return Err(SysError::new(CALL, 0).with_detail(format!(
+                "the property has type {kind}, not DEVPROP_TYPE_STRING"
+            )));
+        }
+        let end = buffer.iter().position(|&c| c == 0).unwrap_or(buffer.len());
+        Ok(Some(String::from_utf16_lossy(&buffer[..end])))
     }
 
     fn enable_ansi(&mut self) {

@@ -657,3 +657,100 @@ fn the_status_property_refuses_a_foreign_set_a_bad_verb_and_an_unconfigured_cabl
     assert_eq!(a, b);
     assert_eq!(value[..472], other[..472]);
 }
+
+/// Promise: the debugger's and tests' view of a circuit — `has_stream` — is true exactly while
+/// a stream object exists on that circuit, and only on that circuit.
+#[test]
+fn has_stream_is_true_exactly_while_a_stream_is_open_on_that_circuit() {
+    let platform = SimPlatform::new(23);
+    let dev = device(&platform);
+    assert!(!dev.has_stream(render()));
+    let s = dev
+        .create_stream(
+            render(),
+            &data_format_bytes(&Format::DEFAULT),
+            PacketRecorder::new(platform.clone()),
+            P(),
+        )
+        .unwrap();
+    assert!(dev.has_stream(render()), "open on the render circuit");
+    assert!(!dev.has_stream(capture()), "nothing on the capture circuit");
+    drop(s);
+    assert!(!dev.has_stream(render()), "closed");
+}
+
+/// Promise: packet completions go to the notifier the driver hands over with `set_notify`
+/// (ACX gives the ACXSTREAM only after the stream exists), not to the one the stream was
+/// created with.
+#[test]
+fn packet_completions_go_to_the_notifier_given_by_set_notify() {
+    let platform = SimPlatform::new(29);
+    let dev = device(&platform);
+    let mut s = dev
+        .create_stream(
+            render(),
+            &data_format_bytes(&Format::DEFAULT),
+            PacketRecorder::new(platform.clone()),
+            P(),
+        )
+        .unwrap();
+    let first = s.notifier().clone();
+    let second = PacketRecorder::new(platform.clone());
+    s.set_notify(second.clone());
+    s.allocate_rt_packets(2, 3840, P()).unwrap();
+    s.prepare_hardware(P()).unwrap();
+    s.run(P()).unwrap();
+    // 0.1 s of 10 ms packets.
+    platform.run_until(Ticks(platform.now().0 + 1_000_000));
+    assert_eq!(
+        second.take().len(),
+        10,
+        "the new notifier gets every completion"
+    );
+    assert!(first.take().is_empty(), "the old one gets none");
+    assert_eq!(
+        s.notifier().take().len(),
+        0,
+        "s.notifier() is the new one (drained)"
+    );
+}
+
+/// Promise: packets are allocated once per stream: a second EvtAcxStreamAllocateRtPackets with
+/// packets already attached is refused with STATUS_INVALID_DEVICE_STATE and changes nothing;
+/// and a stream without packets cannot be prepared.
+#[test]
+fn a_second_packet_allocation_is_refused_and_keeps_the_first() {
+    let platform = SimPlatform::new(31);
+    let dev = device(&platform);
+    let s = dev
+        .create_stream(
+            render(),
+            &data_format_bytes(&Format::DEFAULT),
+            PacketRecorder::new(platform.clone()),
+            P(),
+        )
+        .unwrap();
+    s.allocate_rt_packets(2, 3840, P()).unwrap();
+    let live = platform.live_allocations();
+    assert_eq!(
+        s.allocate_rt_packets(1, 1920, P()).err(),
+        Some(NtStatus::INVALID_DEVICE_STATE)
+    );
+    assert_eq!(platform.live_allocations(), live, "nothing allocated");
+    assert_eq!(s.geometry().map(|g| g.packet_frames()), Some(480));
+    // A stream cannot leave STOP without packets, so STOP-with-packets is the only other
+    // state an allocation can meet: PrepareHardware first is refused.
+    let c = dev
+        .create_stream(
+            capture(),
+            &data_format_bytes(&Format::DEFAULT),
+            PacketRecorder::new(platform.clone()),
+            P(),
+        )
+        .unwrap();
+    assert_eq!(
+        c.prepare_hardware(P()).err(),
+        Some(NtStatus::INVALID_DEVICE_STATE)
+    );
+    assert_eq!(c.state(), Ok(KsState::Stop));
+}

@@ -37,7 +37,6 @@ use crate::convert::{convert_mapped, fill_silence};
 use crate::format::{Channels, Format, FormatError, SampleRate, SampleType};
 use crate::gain::Gain;
 use crate::geometry::{BufferCursor, BufferGeometry};
-use crate::level::Peaks;
 use crate::platform::DmaBuffer;
 use crate::state::KsState;
 use crate::stream::{Direction, RenderData, Stream, StreamError};
@@ -439,7 +438,7 @@ impl Cable {
             self.render_map = ChannelMap::new(format.channels(), format.channels());
         }
         let channels = usize::from(format.channels().get());
-        let mut peaks = Peaks::new();
+        let mut peaks = render.level_meter().filling();
         // pos - from ≤ one buffer: every cursor below is found without a division.
         let start = self.render_side.cursor_at(&geometry, from);
         let mut frame = from;
@@ -508,7 +507,7 @@ impl Cable {
             st.dropped_frames = st.dropped_frames.saturating_add(dropped);
             // pos - from ≤ one buffer (u32 frames); silence and gaps count as moved frames.
             let moved = u32::try_from(pos.wrapping_sub(from)).unwrap_or(u32::MAX);
-            r.level_meter_mut().add(&peaks, moved);
+            r.level_meter_mut().put_back(peaks, moved);
             r.set_transferred(pos);
         }
     }
@@ -557,7 +556,7 @@ impl Cable {
             return;
         };
         let cchannels = usize::from(cformat.channels().get());
-        let mut peaks = Peaks::new();
+        let mut peaks = meter.filling();
         'ranges: for r in geometry.ranges_at(start, count) {
             let mut done = 0u64;
             let frames = u64::from(r.frames);
@@ -616,7 +615,7 @@ impl Cable {
                 done = done.wrapping_add(n);
             }
         }
-        meter.add(&peaks, count);
+        meter.put_back(peaks, count);
         let st = capture.stats_mut();
         st.dropped_frames = st.dropped_frames.saturating_add(dropped);
         capture.set_transferred(pos);
