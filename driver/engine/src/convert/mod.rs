@@ -86,11 +86,11 @@ use crate::format::Format;
 use crate::gain::Gain;
 use crate::status::NtStatus;
 
-#[cfg(any(target_arch = "x86_64", test))]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64", test))]
 mod fast;
 #[doc(hidden)]
 pub mod reference;
-#[cfg(any(target_arch = "x86_64", test))]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64", test))]
 mod simd;
 #[cfg(test)]
 mod tests;
@@ -98,9 +98,9 @@ mod tests;
 pub(crate) use reference::{Codec, codec};
 
 /// The last step of [`convert_mapped`]: the SIMD kernels where there are some.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 use fast::dispatch as run_pair;
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 use reference::dispatch as run_pair;
 
 /// Why a conversion was refused.

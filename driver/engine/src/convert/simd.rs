@@ -22,8 +22,9 @@
 //! the reference rounds with: both assume round to nearest even, the x64 default.
 //!
 //! ## Other targets
-//! Only x86_64 uses this module outside tests; elsewhere (ARM64) the conversion runs the
-//! scalar reference loops (see docs/conversion.md).
+//! ## aarch64
+//! `Neon` (`simd/neon.rs`) implements every operation with NEON, part of the aarch64 baseline
+//! (see docs/conversion.md for why a DPC may use it). Other targets run the scalar reference.
 
 // `inline(always)` on purpose: the operations must inline into the kernel loops, including
 // the ones compiled with SSSE3 enabled, whatever the inliner's size heuristics decide.
@@ -31,6 +32,11 @@
 
 #[cfg(target_arch = "x86_64")]
 pub(super) use x86::X86;
+
+#[cfg(target_arch = "aarch64")]
+mod neon;
+#[cfg(target_arch = "aarch64")]
+pub(super) use neon::Neon;
 
 /// Four lanes of samples. Each implementation must meet every contract exactly, bit for bit
 /// (the tests compare `X86` with `Portable`).
@@ -101,9 +107,10 @@ pub(super) trait Kernel {
 /// Which implementation [`run`] uses. Only tests choose anything but `Best`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Choice {
-    /// x86_64: SSSE3 for packed 24-bit kernels when CPUID has it, SSE2 otherwise.
+    /// x86_64: SSSE3 for packed 24-bit kernels when CPUID has it, SSE2 otherwise; aarch64:
+    /// NEON.
     Best,
-    /// x86_64: SSE2 only.
+    /// x86_64: SSE2 only; aarch64: NEON.
     #[cfg(test)]
     Baseline,
     /// The lane-by-lane contract in plain Rust.
@@ -125,11 +132,15 @@ pub(super) fn run<K: Kernel>(kernel: K, choice: Choice) {
                 kernel.run(X86::<false>::BASELINE);
             }
         }
-        #[cfg(not(target_arch = "x86_64"))]
+        #[cfg(target_arch = "aarch64")]
+        Choice::Best => kernel.run(Neon),
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
         Choice::Best => kernel.run(Portable),
         #[cfg(all(test, target_arch = "x86_64"))]
         Choice::Baseline => kernel.run(X86::<false>::BASELINE),
-        #[cfg(all(test, not(target_arch = "x86_64")))]
+        #[cfg(all(test, target_arch = "aarch64"))]
+        Choice::Baseline => kernel.run(Neon),
+        #[cfg(all(test, not(any(target_arch = "x86_64", target_arch = "aarch64"))))]
         Choice::Baseline => kernel.run(Portable),
         #[cfg(test)]
         Choice::Portable => kernel.run(Portable),
@@ -810,11 +821,12 @@ mod portable {
     }
 }
 
-#[cfg(all(test, target_arch = "x86_64"))]
+#[cfg(all(test, any(target_arch = "x86_64", target_arch = "aarch64")))]
 #[allow(clippy::many_single_char_names, clippy::cast_possible_truncation)]
 mod tests {
-    //! Every operation of [`X86`] (SSE2, and SSSE3 where this machine has it) against its
-    //! contract ([`Portable`]), on special values and pseudo-random bits.
+    //! Every operation of [`X86`] (SSE2, and SSSE3 where this machine has it) or, on aarch64,
+    //! of `Neon`, against its contract ([`Portable`]), on special values and pseudo-random
+    //! bits.
     use super::*;
     use proptest::prelude::*;
     use std::vec::Vec;
@@ -923,20 +935,20 @@ mod tests {
         b
     }
 
-    /// The X86 result of `op` as bytes.
-    fn xi<const S: bool>(l: X86<S>, v: <X86<S> as Lanes>::I) -> [u8; 16] {
+    /// The SIMD result of `op` as bytes.
+    fn xi<L: Lanes>(l: L, v: L::I) -> [u8; 16] {
         let mut b = [0; 16];
         l.store_i(v, &mut b);
         b
     }
 
-    fn xf<const S: bool>(l: X86<S>, v: <X86<S> as Lanes>::F) -> [u8; 16] {
+    fn xf<L: Lanes>(l: L, v: L::F) -> [u8; 16] {
         let mut b = [0; 16];
         l.store_f(v, &mut b);
         b
     }
 
-    fn check_f32_ops<const S: bool>(l: X86<S>, v: [f32; 4], w: [f32; 4]) {
+    fn check_f32_ops<L: Lanes>(l: L, v: [f32; 4], w: [f32; 4]) {
         let p = Portable;
         let b = bytes_f(v);
         let x = l.load_f(&b);
@@ -972,7 +984,7 @@ mod tests {
         }
     }
 
-    fn check_i32_ops<const S: bool>(l: X86<S>, v: [i32; 4], g: [f64; 4]) {
+    fn check_i32_ops<L: Lanes>(l: L, v: [i32; 4], g: [f64; 4]) {
         let p = Portable;
         let b = bytes_i(v);
         let x = l.load_i(&b);
@@ -1010,7 +1022,7 @@ mod tests {
         assert_eq!((xi(l, a), xi(l, b)), (bytes_i(pa), bytes_i(pb)), "widen16");
     }
 
-    fn check_24<const S: bool>(l: X86<S>, bytes: [u8; 48], lanes: [[i32; 4]; 4]) {
+    fn check_24<L: Lanes>(l: L, bytes: [u8; 48], lanes: [[i32; 4]; 4]) {
         let p = Portable;
         let mut b = [[0u8; 16]; 3];
         b.as_flattened_mut().copy_from_slice(&bytes);
@@ -1035,7 +1047,7 @@ mod tests {
         16_909.0 / 1_073_741_824.0,
     ];
 
-    fn check_all<const S: bool>(l: X86<S>) {
+    fn check_all<L: Lanes>(l: L) {
         let f = quads(&special_f32());
         for (v, w) in f.iter().zip(f.iter().rev()) {
             check_f32_ops(l, *v, *w);
@@ -1056,11 +1068,19 @@ mod tests {
         }
     }
 
+    #[cfg(target_arch = "aarch64")]
+    #[test]
+    fn neon_meets_every_contract_on_special_values() {
+        check_all(Neon);
+    }
+
+    #[cfg(target_arch = "x86_64")]
     #[test]
     fn sse2_meets_every_contract_on_special_values() {
         check_all(X86::<false>::BASELINE);
     }
 
+    #[cfg(target_arch = "x86_64")]
     #[test]
     fn ssse3_meets_every_contract_on_special_values() {
         // Where the processor lacks SSSE3 there is nothing to test (and nothing runs it).
@@ -1069,6 +1089,7 @@ mod tests {
         }
     }
 
+    #[cfg(target_arch = "x86_64")]
     #[test]
     fn cpuid_answer_is_cached() {
         let first = X86::<true>::detect().is_some();
@@ -1095,13 +1116,22 @@ mod tests {
             b48[..32].copy_from_slice(&bytes);
             b48[32..].copy_from_slice(&more);
             let lanes = [i, [i[1], i[2], i[3], i[0]], f.map(f32::to_bits).map(u32::cast_signed), g.map(f32::to_bits).map(u32::cast_signed)];
-            check_f32_ops(X86::<false>::BASELINE, f, g);
-            check_i32_ops(X86::<false>::BASELINE, i, q);
-            check_24(X86::<false>::BASELINE, b48, lanes);
-            if let Some(l) = X86::<true>::detect() {
-                check_f32_ops(l, f, g);
-                check_i32_ops(l, i, q);
-                check_24(l, b48, lanes);
+            #[cfg(target_arch = "x86_64")]
+            {
+                check_f32_ops(X86::<false>::BASELINE, f, g);
+                check_i32_ops(X86::<false>::BASELINE, i, q);
+                check_24(X86::<false>::BASELINE, b48, lanes);
+                if let Some(l) = X86::<true>::detect() {
+                    check_f32_ops(l, f, g);
+                    check_i32_ops(l, i, q);
+                    check_24(l, b48, lanes);
+                }
+            }
+            #[cfg(target_arch = "aarch64")]
+            {
+                check_f32_ops(Neon, f, g);
+                check_i32_ops(Neon, i, q);
+                check_24(Neon, b48, lanes);
             }
         }
     }
