@@ -123,7 +123,13 @@ mod tests {
                 c.wave
             );
             assert_eq!(w[c.wave.len()], 0);
-            assert!(c.topology_utf16().is_some());
+            // PcRegisterSubdevice gets exactly the topology name, NUL-terminated.
+            let t = c.topology_utf16().expect("ASCII, short");
+            assert_eq!(
+                std::string::String::from_utf16_lossy(&t[..c.topology.len()]),
+                c.topology
+            );
+            assert_eq!(t[c.topology.len()], 0);
         }
         assert_eq!(cable(7).map(|c| c.wave), Some("Wave8"));
         assert!(cable(MAX_CABLES).is_none());

@@ -89,6 +89,17 @@ impl<const N: usize> Registry<N> {
 mod tests {
     use super::*;
 
+    /// Promise: 0 is never a key or a value (a null FDO or adapter pointer): either is
+    /// refused and takes no slot, so the table still has room for real devices.
+    #[test]
+    fn a_null_device_or_adapter_is_refused_and_takes_no_slot() {
+        let r: Registry<1> = Registry::new();
+        assert_eq!(r.insert(0, 0xA1), Err(()));
+        assert_eq!(r.insert(0x10, 0), Err(()));
+        assert_eq!(r.get(0), None);
+        assert_eq!(r.insert(0x10, 0xA1), Ok(None), "the one slot is still free");
+    }
+
     #[test]
     fn a_device_maps_to_its_adapter_until_removed_and_a_restart_replaces_it() {
         let r: Registry<2> = Registry::new();

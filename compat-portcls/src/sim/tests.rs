@@ -26,6 +26,7 @@ use crate::guids::{
     IID_IPortWaveRT, IID_IUnknown,
 };
 use crate::kernel::{DevicePowerState, PowerState};
+use crate::kernel::{Mdl, MemoryCachingType};
 use crate::ks::{
     KSPROPERTY_TYPE_BASICSUPPORT, KSPROPERTY_TYPE_GET, KSPROPERTY_TYPE_SET, KsDataRange,
 };
@@ -798,4 +799,58 @@ fn the_power_object_accepts_every_state_and_leaves_the_bus_capabilities_alone() 
         vcall!(adapter, query_device_capabilities(caps)),
         NtStatus::SUCCESS
     );
+}
+
+/// Promise: AllocateBufferWithNotification with any one of its four out-pointers null is
+/// refused with STATUS_INVALID_PARAMETER before anything is allocated or written, and the
+/// stream can then allocate normally.
+#[test]
+fn a_null_out_pointer_to_allocate_is_refused_and_allocates_nothing() {
+    let (p, mut d) = driver();
+    d.open(Render, &Format::DEFAULT).unwrap();
+    let stream = d.stream(Render).unwrap().stream;
+    for which in 0..4 {
+        let mut mdl: *mut Mdl = null_mut();
+        let (mut actual, mut offset) = (0u32, 0u32);
+        let mut cache = MemoryCachingType::NON_CACHED;
+        let status = vcall!(
+            stream,
+            allocate_buffer_with_notification(
+                2,
+                BYTES_2X10MS,
+                if which == 0 { null_mut() } else { &raw mut mdl },
+                if which == 1 {
+                    null_mut()
+                } else {
+                    &raw mut actual
+                },
+                if which == 2 {
+                    null_mut()
+                } else {
+                    &raw mut offset
+                },
+                if which == 3 {
+                    null_mut()
+                } else {
+                    &raw mut cache
+                }
+            )
+        );
+        assert_eq!(
+            status,
+            NtStatus::INVALID_PARAMETER,
+            "out-pointer {which} null"
+        );
+        assert!(mdl.is_null(), "nothing written (out-pointer {which} null)");
+        assert_eq!(
+            d.counters().snapshot().2,
+            0,
+            "no MDL (out-pointer {which} null)"
+        );
+    }
+    let (s, mdl, actual, ..) = d.raw_allocate(Render, 2, BYTES_2X10MS).unwrap();
+    assert_eq!((s, actual), (NtStatus::SUCCESS, BYTES_2X10MS));
+    assert!(!mdl.is_null());
+    d.close(Render).unwrap();
+    assert_all_freed(&p, d);
 }
