@@ -17,9 +17,12 @@
 //! # Cost
 //! No division, allocation or branch per sample on the common layouts: for channel counts that
 //! divide 16 the kernels keep 16 lanes (lane `i` always holds channel `i % channels`, because a
-//! run of 16 samples starts on a frame boundary) in loops the compiler turns into SIMD max/min
-//! instructions (SSE2 on x86_64, NEON on aarch64); other channel counts and packed int24 take a
-//! scalar loop. `cadenza-bench` reports the cost next to the cable copy.
+//! run of 16 samples starts on a frame boundary). On x86_64 the lane kernels are SSE2, and the
+//! cable's plain float32 copy is metered in the same pass as the copy
+//! ([`Peaks::copy_observe`]); on aarch64 that fused copy is NEON and the other lane kernels are
+//! the portable loops (`portable`), which the tests hold to the same contract. Other channel
+//! counts and packed int24 take a scalar loop. `cadenza-bench` reports the cost next to the
+//! copy.
 
 use crate::format::{Format, SampleType};
 
@@ -124,6 +127,22 @@ impl Peaks {
                 // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 processor has it
                 // and every x86_64 target enables it.
                 unsafe { sse2::copy_lanes_f32(src_runs, dst_runs, &mut self.lanes) };
+                if !src_tail.is_empty() {
+                    dst_tail.copy_from_slice(src_tail);
+                    self.observe(sample, channels, dst_tail);
+                }
+                return true;
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        if sample == SampleType::Float32 && lanes_fit(channels) {
+            let split = src.len() & !63;
+            if let (Some((src_runs, src_tail)), Some((dst_runs, dst_tail))) =
+                (src.split_at_checked(split), dst.split_at_mut_checked(split))
+            {
+                // SAFETY: NEON is part of the aarch64 baseline: every aarch64 processor has
+                // it and every aarch64 target enables it.
+                unsafe { neon::copy_lanes_f32(src_runs, dst_runs, &mut self.lanes) };
                 if !src_tail.is_empty() {
                     dst_tail.copy_from_slice(src_tail);
                     self.observe(sample, channels, dst_tail);
@@ -289,6 +308,85 @@ mod portable {
             }
         });
         lanes
+    }
+}
+
+/// The fused float copy with NEON (the aarch64 baseline; the same rule as the conversion
+/// kernels, docs/conversion.md): integer lanes of `|x|`'s bits, NaN (bits above infinity's)
+/// dropped, unsigned max — the portable contract, four lanes at a time.
+#[cfg(target_arch = "aarch64")]
+mod neon {
+    use super::LANES;
+    use core::arch::aarch64::{
+        uint32x4_t, vandq_u32, vbicq_u32, vcgtq_u32, vdupq_n_u32, vld1q_u8, vld1q_u32, vmaxq_u32,
+        vreinterpretq_u8_u32, vreinterpretq_u32_u8, vst1q_u8, vst1q_u32,
+    };
+
+    #[inline]
+    #[target_feature(enable = "neon")]
+    fn load(v: &[u8; 16]) -> uint32x4_t {
+        // SAFETY: `v` is 16 readable bytes; `vld1q_u8` reads 16 with no alignment requirement.
+        vreinterpretq_u32_u8(unsafe { vld1q_u8(v.as_ptr()) })
+    }
+
+    #[inline]
+    #[target_feature(enable = "neon")]
+    fn store(d: &mut [u8; 16], v: uint32x4_t) {
+        let bytes = vreinterpretq_u8_u32(v);
+        // SAFETY: `d` is 16 writable bytes; `vst1q_u8` writes 16 with no alignment
+        // requirement.
+        unsafe { vst1q_u8(d.as_mut_ptr(), bytes) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "neon")]
+    fn load_lanes(l: &[u32; 4]) -> uint32x4_t {
+        // SAFETY: `l` is four readable u32; `vld1q_u32` reads four.
+        unsafe { vld1q_u32(l.as_ptr()) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "neon")]
+    fn store_lanes(l: &mut [u32; 4], v: uint32x4_t) {
+        // SAFETY: `l` is four writable u32; `vst1q_u32` writes four.
+        unsafe { vst1q_u32(l.as_mut_ptr(), v) }
+    }
+
+    /// Copies `src` (whole 64-byte runs; a remainder is left alone) to `dst` of the same
+    /// length, keeping the float32 magnitude lanes in `lanes`.
+    #[target_feature(enable = "neon")]
+    pub fn copy_lanes_f32(src: &[u8], dst: &mut [u8], lanes: &mut [u32; LANES]) {
+        let abs_mask = vdupq_n_u32(0x7fff_ffff);
+        let infinity = vdupq_n_u32(0x7f80_0000);
+        let (quads, _) = lanes.as_chunks_mut::<4>();
+        let [q0, q1, q2, q3] = quads else {
+            return;
+        };
+        let mut acc = [
+            load_lanes(q0),
+            load_lanes(q1),
+            load_lanes(q2),
+            load_lanes(q3),
+        ];
+        let (src_runs, _) = src.as_chunks::<64>();
+        let (dst_runs, _) = dst.as_chunks_mut::<64>();
+        for (s, d) in src_runs.iter().zip(dst_runs.iter_mut()) {
+            let (sq, _) = s.as_chunks::<16>();
+            let (dq, _) = d.as_chunks_mut::<16>();
+            for ((a, s), d) in acc.iter_mut().zip(sq).zip(dq.iter_mut()) {
+                let v = load(s);
+                store(d, v);
+                let abs = vandq_u32(v, abs_mask);
+                // NaN (above infinity's bits) has no magnitude.
+                let abs = vbicq_u32(abs, vcgtq_u32(abs, infinity));
+                *a = vmaxq_u32(*a, abs);
+            }
+        }
+        let [a0, a1, a2, a3] = acc;
+        store_lanes(q0, a0);
+        store_lanes(q1, a1);
+        store_lanes(q2, a2);
+        store_lanes(q3, a3);
     }
 }
 
