@@ -5,7 +5,9 @@
 //! largest magnitude per channel, and adds the result to the stream's [`LevelMeter`] once per
 //! transfer. The meter publishes a *window* when at least [`WINDOW_MILLIS`] of stream time has
 //! been observed: the published peaks are those of the last complete window, so any number of
-//! readers see the same values and reading changes nothing.
+//! readers see the same values. Metering runs only while someone watches: every status
+//! request arms the meter for the next [`ARMED_WINDOWS`] windows (5 s), and a stream nobody
+//! asks about moves its audio with no metering at all.
 //!
 //! # Units
 //! Published peaks are fractions of full scale in Q31: `2^31` (0x8000_0000) is full scale.
@@ -152,6 +154,27 @@ impl Peaks {
         }
         dst.copy_from_slice(src);
         self.observe(sample, channels, dst);
+        true
+    }
+
+    /// [`Self::copy_observe`] when `metering`, else a plain copy (equal lengths; `false` and
+    /// nothing copied otherwise).
+    #[inline]
+    pub fn copy_maybe_observe(
+        &mut self,
+        metering: bool,
+        sample: SampleType,
+        channels: usize,
+        src: &[u8],
+        dst: &mut [u8],
+    ) -> bool {
+        if metering {
+            return self.copy_observe(sample, channels, src, dst);
+        }
+        if src.len() != dst.len() {
+            return false;
+        }
+        dst.copy_from_slice(src);
         true
     }
 
@@ -722,13 +745,20 @@ const fn float_bits_to_q31(bits: u32) -> u32 {
 pub struct Levels {
     /// Frames the last complete window covered (0 before the first window completes).
     pub window_frames: u32,
-    /// Windows completed since the meter was last reset (stays at `u32::MAX`, 13 years on).
+    /// Windows completed since the meter was last reset or started after an idle spell
+    /// (stays at `u32::MAX`, 13 years on).
     pub windows: u32,
     /// Q31 peak per channel; channels the stream does not have are 0.
     pub peak_q31: [u32; MAX_CHANNELS],
 }
 
-/// A stream's meter: the window being filled and the last complete one.
+/// Windows a status request keeps a meter running for (5 s at 100 ms): a reader that asks at
+/// least that often sees live levels; when nobody asks, the data path does not meter at all.
+pub const ARMED_WINDOWS: u32 = 50;
+
+/// A stream's meter: the window being filled and the last complete one. It runs only while
+/// armed ([`Self::arm`], by every live-status request): metering is for someone watching, and
+/// the data path should not pay for it otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LevelMeter {
     sample: SampleType,
@@ -737,6 +767,8 @@ pub struct LevelMeter {
     filling: Peaks,
     filling_frames: u32,
     published: Levels,
+    /// Windows left to meter; 0: not metering.
+    armed: u32,
 }
 
 impl LevelMeter {
@@ -751,7 +783,27 @@ impl LevelMeter {
             filling: Peaks::new(),
             filling_frames: 0,
             published: Levels::default(),
+            armed: 0,
         }
+    }
+
+    /// Keeps the meter running for the next [`ARMED_WINDOWS`] windows. A meter that was not
+    /// running starts afresh: no window yet (nothing older than this request is published as
+    /// if it were current), the first one complete 100 ms of audio later.
+    pub fn arm(&mut self) {
+        if self.armed == 0 {
+            self.filling = Peaks::new();
+            self.filling_frames = 0;
+            self.published = Levels::default();
+        }
+        self.armed = ARMED_WINDOWS;
+    }
+
+    /// Whether the data path should meter (a reader asked within the last [`ARMED_WINDOWS`]
+    /// windows).
+    #[inline]
+    pub const fn is_armed(&self) -> bool {
+        self.armed > 0
     }
 
     /// The sample type and channel count [`Peaks::observe`] must be called with.
@@ -783,6 +835,11 @@ impl LevelMeter {
 
     #[inline]
     fn count(&mut self, frames: u32) {
+        if self.armed == 0 {
+            // Not metering: nothing observed counts (a caller that ignored `is_armed`).
+            self.filling = Peaks::new();
+            return;
+        }
         self.filling_frames = self.filling_frames.saturating_add(frames);
         if self.filling_frames >= self.window_target {
             self.publish();
@@ -802,6 +859,7 @@ impl LevelMeter {
         };
         self.filling = Peaks::new();
         self.filling_frames = 0;
+        self.armed = self.armed.saturating_sub(1);
     }
 
     /// The last complete window.

@@ -1018,10 +1018,10 @@ fn a_capture_stream_at_another_rate_never_hears_what_a_closed_render_stream_left
     });
 }
 
-/// Promise: the level meter of each cable side shows that side's audio — the render meter the
-/// peaks the render client played, the capture meter what the capture client received after
-/// the capture volume — once 100 ms (4 800 frames at 48 kHz) of stream time has been moved,
-/// and not before.
+/// Promise: while a status reader watches, the level meter of each cable side shows that
+/// side's audio — the render meter the peaks the render client played, the capture meter what
+/// the capture client received after the capture volume — once 100 ms (4 800 frames at 48 kHz)
+/// of stream time has been moved, and not before.
 #[test]
 fn each_side_meters_the_peaks_of_its_own_audio_after_100_ms() {
     within(LIMIT, || {
@@ -1033,6 +1033,10 @@ fn each_side_meters_the_peaks_of_its_own_audio_after_100_ms() {
             .gain_mut(Direction::Capture)
             .set_all_db(MINUS_6_DB)
             .expect("-6 dB is in range");
+        // A status reader is watching: both meters run (a live-status request arms them).
+        for d in [Direction::Render, Direction::Capture] {
+            cable.stream_mut(d).expect("stream").level_meter_mut().arm();
+        }
         // Quiet everywhere (1/8 left, 1/16 right) but for one loud frame per channel.
         let frame = |f: u64| match f {
             100 => float_frame(0.5, 0.0625),

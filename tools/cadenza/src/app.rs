@@ -751,14 +751,20 @@ fn status_command(
 ) -> Result<i32, Failure> {
     let device = status_device(sys, device)?;
     if !watch {
-        let (text, code) = status_report(sys, &device)?;
+        let (mut text, mut code, unmetered) = status_report(sys, &device)?;
+        if unmetered {
+            // The request just started the meters of streams nobody watched: one level window
+            // later they have levels to show.
+            sys.wait(status::LEVEL_WAIT_MS);
+            (text, code, _) = status_report(sys, &device)?;
+        }
         let _ = out.write_all(text.as_bytes());
         return Ok(code);
     }
     sys.enable_ansi();
     let mut shown = 0u32;
     loop {
-        let (text, code) = status_report(sys, &device)?;
+        let (text, code, _) = status_report(sys, &device)?;
         let _ = write!(
             out,
             "{}{text}\nRefreshing every {} ms; Ctrl+C stops.\n",
@@ -774,10 +780,11 @@ fn status_command(
     }
 }
 
-/// One report of every cable of `device`, and its exit code: 0 if every cable's snapshot was
-/// read, [`exit::NO_STATUS`] if some cable's was not. Fails with [`exit::NO_STATUS`] if the
+/// One report of every cable of `device`, its exit code (0 if every cable's snapshot was read,
+/// [`exit::NO_STATUS`] if some cable's was not), and whether a running stream had no level
+/// window yet (its meter was idle until this request). Fails with [`exit::NO_STATUS`] if the
 /// device has no filter to ask, or no filter answered.
-fn status_report(sys: &dyn System, device: &DeviceInfo) -> Result<(String, i32), Failure> {
+fn status_report(sys: &dyn System, device: &DeviceInfo) -> Result<(String, i32, bool), Failure> {
     let id = &device.instance_id;
     let paths = sys.audio_filters(id)?;
     if paths.is_empty() {
@@ -810,6 +817,7 @@ fn status_report(sys: &dyn System, device: &DeviceInfo) -> Result<(String, i32),
     let mut text = format!("Cadenza live status: {id}, {}\n", framework_text(device));
     let mut answered = 0usize;
     let mut all_read = true;
+    let mut unmetered = false;
     let mut refusals: Vec<String> = Vec::new();
     let mut cables: Vec<u8> = filters.iter().map(|f| f.cable).collect();
     cables.dedup();
@@ -823,6 +831,7 @@ fn status_report(sys: &dyn System, device: &DeviceInfo) -> Result<(String, i32),
                     text.push('\n');
                     match cadenza_engine::live_status::decode(&bytes) {
                         Ok(snapshot) => {
+                            unmetered |= status::running_without_levels(&snapshot);
                             text.push_str(&status::render_cable(cable, &f.reference, &snapshot));
                         }
                         Err(e) => {
@@ -860,5 +869,9 @@ fn status_report(sys: &dyn System, device: &DeviceInfo) -> Result<(String, i32),
             ),
         );
     }
-    Ok((text, if all_read { exit::OK } else { exit::NO_STATUS }))
+    Ok((
+        text,
+        if all_read { exit::OK } else { exit::NO_STATUS },
+        unmetered,
+    ))
 }

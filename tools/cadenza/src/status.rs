@@ -56,6 +56,19 @@ pub const MAX_STATUS_BYTES: u32 = 64 * 1024;
 /// The refresh period of `status --watch`.
 pub const WATCH_PERIOD_MS: u32 = 500;
 
+/// How long a one-shot `status` waits before asking again when a running stream had no level
+/// window yet: the request started its meter, and one window (100 ms) later it has levels.
+pub const LEVEL_WAIT_MS: u32 = WINDOW_MILLIS + 50;
+
+/// Whether a stream in `snapshot` is running with no level window (its meter was idle until
+/// the request that returned this snapshot).
+pub fn running_without_levels(snapshot: &Snapshot) -> bool {
+    [snapshot.render, snapshot.capture].iter().any(|slot| {
+        matches!(slot, Slot::Open(s)
+            if s.state == cadenza_engine::state::KsState::Run && s.levels.windows == 0)
+    })
+}
+
 /// Clears the terminal and puts the cursor top left (`ESC [ H`, `ESC [ 2 J`).
 pub const CLEAR_SCREEN: &str = "\x1b[H\x1b[2J";
 

@@ -902,3 +902,31 @@ fn status_watch_redraws_until_its_count() {
     assert_eq!(o.code, 10);
     assert_eq!(o.out, "");
 }
+
+/// Promise: a one-shot `status` of a stream whose meter was idle (nobody watched it) does not
+/// show an empty meter: its request started the meter, so it waits one level window and asks
+/// again; a stream that already has levels is asked once.
+#[test]
+fn status_asks_again_after_a_window_when_a_running_stream_had_no_levels() {
+    use cadenza_engine::level::Levels;
+    use cadenza_engine::live_status::Slot;
+    let mut sys = Fake::admin().with_device(Framework::PortCls);
+    let dev = "ROOT\\MEDIA\\0000";
+    let wave = filter_path(dev, "wave1");
+    let mut idle_meter = live::running_render();
+    idle_meter.levels = Levels::default();
+    sys.status.insert(
+        wave.clone(),
+        Ok(live::bytes(Slot::Open(idle_meter), Slot::Idle)),
+    );
+    sys.filters.insert(dev.to_owned(), vec![wave]);
+    let o = cadenza("status", &mut sys, &FakeFiles::default());
+    assert_eq!(o.code, 0, "{}", o.err);
+    assert_eq!(sys.status_reads.get(), 2, "asked, then asked again");
+    assert_eq!(sys.calls, ["wait 150"]);
+    // With levels already there: one request, no wait.
+    let mut sys = portcls_with_status();
+    let _ = cadenza("status", &mut sys, &FakeFiles::default());
+    assert_eq!(sys.status_reads.get(), 2, "one request per cable");
+    assert!(sys.calls.is_empty(), "{:?}", sys.calls);
+}

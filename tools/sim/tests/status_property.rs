@@ -173,15 +173,8 @@ fn after_100_ms_at_48_khz_both_frameworks_report_4800_frames_and_10_on_time_pack
     assert_eq!((c.wakeups, c.notifications), (10, 10));
     assert_eq!((c.early_wakeups, c.missed_notifications), (0, 0));
     assert_eq!((c.max_lateness_hns, c.total_lateness_hns), (0, 0));
-    // The client wrote nothing into its zeroed buffer: one 100 ms window of silence.
-    assert_eq!(
-        render.levels,
-        Levels {
-            window_frames: 4800,
-            windows: 1,
-            peak_q31: [0; 16]
-        }
-    );
+    // Nobody asked for the status while it played: nothing was metered.
+    assert_eq!(render.levels, Levels::default());
     assert_eq!(s.capture, paused_capture());
     // The same numbers at their documented offsets (render record at 24).
     let quad = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
@@ -260,8 +253,9 @@ fn both_frameworks_refuse_and_size_the_same_way() {
     }
 }
 
-/// Both sides of the default cable running for 250 ms, the render client's buffer holding a
-/// constant frame (left 0.5, right −0.25): the snapshot's meters read those fractions.
+/// Both sides of the default cable running for 250 ms after a first status request, the render
+/// client's buffer holding a constant frame (left 0.5, right −0.25): the snapshot's meters read
+/// those fractions.
 fn metered(framework: &str) -> Vec<u8> {
     let platform = SimPlatform::new(5);
     let mut under = Under::new(framework, platform.clone(), &DeviceConfig::default());
@@ -292,6 +286,15 @@ fn metered(framework: &str) -> Vec<u8> {
     }
     d.set_state(Direction::Capture, KsState::Run).unwrap();
     d.set_state(Direction::Render, KsState::Run).unwrap();
+    // A status reader arrives as the streams start: its request starts both meters, and
+    // reports no window yet.
+    let first = decode(&under.snapshot_bytes()).unwrap();
+    for slot in [first.render, first.capture] {
+        let Slot::Open(s) = slot else {
+            panic!("open: {slot:?}")
+        };
+        assert_eq!(s.levels, Levels::default(), "no window before the request");
+    }
     let start = platform.now();
     platform.run_until(Ticks(start.0 + 250 * MS));
     under.snapshot_bytes()

@@ -37,6 +37,7 @@ use crate::convert::{convert_mapped, fill_silence};
 use crate::format::{Channels, Format, FormatError, SampleRate, SampleType};
 use crate::gain::Gain;
 use crate::geometry::{BufferCursor, BufferGeometry};
+use crate::level::Peaks;
 use crate::platform::DmaBuffer;
 use crate::state::KsState;
 use crate::stream::{Direction, RenderData, Stream, StreamError};
@@ -255,6 +256,29 @@ impl UnityCache {
     }
 }
 
+/// Moves one contiguous run from `src` to `dst` (both in `format` when `plain`): a plain copy
+/// when `plain` (metered in the same pass while `metering`), else `convert` and, while
+/// metering, a pass over what it wrote.
+#[inline]
+fn move_run(
+    plain: bool,
+    metering: bool,
+    peaks: &mut Peaks,
+    format: &Format,
+    src: &[u8],
+    dst: &mut [u8],
+    convert: impl FnOnce(&[u8], &mut [u8]),
+) {
+    let (sample, channels) = (format.sample(), usize::from(format.channels().get()));
+    if plain && peaks.copy_maybe_observe(metering, sample, channels, src, dst) {
+        return;
+    }
+    convert(src, dst);
+    if metering {
+        peaks.observe(sample, channels, dst);
+    }
+}
+
 /// Readies the ring → capture conversion: the channel map between the ring's format and
 /// `cformat` (built once per pair of channel counts, not per call), and whether frames can be
 /// copied as they are — same layout on both sides and a unity gain, what `convert_mapped`
@@ -437,7 +461,8 @@ impl Cable {
         if !plain && self.render_map.src_channels() != format.channels() {
             self.render_map = ChannelMap::new(format.channels(), format.channels());
         }
-        let channels = usize::from(format.channels().get());
+        // Metering only while a status reader watches (see `level`).
+        let metering = render.level_meter().is_armed();
         let mut peaks = render.level_meter().filling();
         // pos - from ≤ one buffer: every cursor below is found without a division.
         let start = self.render_side.cursor_at(&geometry, from);
@@ -466,21 +491,13 @@ impl Cable {
                         ) else {
                             break 'runs;
                         };
-                        // The meter reads what enters the cable (after the render gain): in
-                        // the same pass as a plain copy, else right after the conversion.
-                        if !(plain && peaks.copy_observe(format.sample(), channels, src, dst)) {
+                        // The meter reads what enters the cable (after the render gain).
+                        let (gain, map) = (&self.render_gain, &self.render_map);
+                        move_run(plain, metering, &mut peaks, &format, src, dst, |s, d| {
                             // Same format on both sides: only the gain makes this more than a
                             // copy.
-                            let _ = convert_mapped(
-                                src,
-                                &format,
-                                dst,
-                                &format,
-                                &self.render_gain,
-                                &self.render_map,
-                            );
-                            peaks.observe(format.sample(), channels, dst);
-                        }
+                            let _ = convert_mapped(s, &format, d, &format, gain, map);
+                        });
                         // n ≥ 1 (write_run), so every pass makes progress.
                         self.ring.advance(n);
                         done = done.wrapping_add(n);
@@ -507,7 +524,9 @@ impl Cable {
             st.dropped_frames = st.dropped_frames.saturating_add(dropped);
             // pos - from ≤ one buffer (u32 frames); silence and gaps count as moved frames.
             let moved = u32::try_from(pos.wrapping_sub(from)).unwrap_or(u32::MAX);
-            r.level_meter_mut().put_back(peaks, moved);
+            if metering {
+                r.level_meter_mut().put_back(peaks, moved);
+            }
             r.set_transferred(pos);
         }
     }
@@ -555,7 +574,7 @@ impl Cable {
         let Some((buffer, meter)) = capture.buffer_and_meter_mut() else {
             return;
         };
-        let cchannels = usize::from(cformat.channels().get());
+        let metering = meter.is_armed();
         let mut peaks = meter.filling();
         'ranges: for r in geometry.ranges_at(start, count) {
             let mut done = 0u64;
@@ -590,11 +609,10 @@ impl Cable {
                     };
                     // The meter reads what the capture client gets (after conversion and
                     // the capture gain).
-                    if !(plain && peaks.copy_observe(cformat.sample(), cchannels, src, dst)) {
-                        let _ =
-                            convert_mapped(src, &rformat, dst, &cformat, &self.capture_gain, map);
-                        peaks.observe(cformat.sample(), cchannels, dst);
-                    }
+                    let gain = &self.capture_gain;
+                    move_run(plain, metering, &mut peaks, &cformat, src, dst, |s, d| {
+                        let _ = convert_mapped(s, &rformat, d, &cformat, gain, map);
+                    });
                     n
                 } else {
                     // Not written (render idle) or already overwritten (reader too late).
@@ -615,7 +633,9 @@ impl Cable {
                 done = done.wrapping_add(n);
             }
         }
-        meter.put_back(peaks, count);
+        if metering {
+            meter.put_back(peaks, count);
+        }
         let st = capture.stats_mut();
         st.dropped_frames = st.dropped_frames.saturating_add(dropped);
         capture.set_transferred(pos);

@@ -100,6 +100,9 @@ impl AudioDevice for NullSink {
 /// last buffer's worth can still be read (older frames were overwritten). Packet-mode slots
 /// the client did not write are read as they are, like a hardware DMA engine would.
 fn meter_played(s: &mut Stream, pos: u64) {
+    if !s.level_meter().is_armed() {
+        return;
+    }
     let Some(g) = s.geometry().copied() else {
         return;
     };

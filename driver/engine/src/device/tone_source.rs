@@ -117,6 +117,7 @@ impl AudioDevice for ToneSource {
         let format = *s.format();
         if let Some((b, meter)) = s.buffer_and_meter_mut() {
             let channels = usize::from(format.channels().get());
+            let metering = meter.is_armed();
             let mut peaks = Peaks::new();
             for r in g.ranges(from, count) {
                 let bytes = usize::try_from(r.frames).unwrap_or(0).saturating_mul(block);
@@ -126,10 +127,14 @@ impl AudioDevice for ToneSource {
                     if muted {
                         fill_silence(dst, &format);
                     }
-                    peaks.observe(format.sample(), channels, dst);
+                    if metering {
+                        peaks.observe(format.sample(), channels, dst);
+                    }
                 }
             }
-            meter.add(&peaks, count);
+            if metering {
+                meter.add(&peaks, count);
+            }
         }
         s.set_transferred(pos);
     }

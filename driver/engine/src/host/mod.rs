@@ -519,12 +519,19 @@ impl<P: Platform, N: PacketNotify, S: DerefMut<Target = VirtualDevice>> DeviceHo
     // ---- live status ----------------------------------------------------------------------
 
     /// The pair's live status (see [`live_status`]): both slots read under one lock hold, so
-    /// the two records belong to the same instant. Read-only (no data is moved), no
-    /// allocation; any IRQL ≤ DISPATCH_LEVEL.
+    /// the two records belong to the same instant. No data is moved and no allocation made;
+    /// the one thing it changes is that the open streams' level meters run for the next 5 s
+    /// ([`crate::level::LevelMeter::arm`]). Any IRQL ≤ DISPATCH_LEVEL.
     pub fn status_snapshot(&self) -> Snapshot {
         let now = self.platform.now();
         let freq = self.platform.frequency();
         self.with_device(|d| {
+            // Someone is watching: keep the open streams' meters running (see `level`).
+            for direction in [Direction::Render, Direction::Capture] {
+                if let Some(s) = d.stream_mut(direction) {
+                    s.level_meter_mut().arm();
+                }
+            }
             let slot = |direction: Direction| {
                 if !self.has_endpoint(direction) {
                     return Slot::NoEndpoint;

@@ -203,6 +203,7 @@ proptest! {
 fn a_window_is_published_after_100_ms_of_stream_time_and_reading_it_changes_nothing() {
     let f = format(SampleType::Int16, 2, 48_000);
     let mut meter = LevelMeter::new(&f);
+    meter.arm();
     let mut loud = Peaks::new();
     loud.observe(SampleType::Int16, 2, &[0x00, 0x40, 0x00, 0xe0]); // 16384, -8192
     // 4 799 frames: not a whole window yet (100 ms at 48 kHz = 4 800 frames).
@@ -359,4 +360,49 @@ fn fused_float_copy_meters_specials_like_the_reference() {
             }
         }
     }
+}
+
+/// Promise: metering costs nothing unless someone watches — a meter nobody armed publishes
+/// nothing however much audio passes; an armed one runs for 50 windows (5 s) after the last
+/// request and then stops; and a reader arriving after that sees no stale levels, only the
+/// windows that complete after its own request.
+#[test]
+fn a_meter_runs_only_for_five_seconds_after_a_request_and_restarts_clean() {
+    let f = format(SampleType::Int16, 1, 48_000);
+    let mut meter = LevelMeter::new(&f);
+    assert!(!meter.is_armed());
+    let mut loud = Peaks::new();
+    loud.observe(SampleType::Int16, 1, &16_384i16.to_le_bytes());
+    meter.add(&loud, 48_000);
+    assert_eq!(
+        *meter.levels(),
+        Levels::default(),
+        "not armed: nothing published"
+    );
+
+    meter.arm();
+    for w in 1..=50u32 {
+        assert!(meter.is_armed(), "window {w} is metered");
+        meter.add(&loud, 4_800);
+        assert_eq!(meter.levels().windows, w);
+    }
+    assert!(
+        !meter.is_armed(),
+        "50 windows (5 s) after the request it stops"
+    );
+    meter.add(&loud, 4_800);
+    assert_eq!(meter.levels().windows, 50, "and publishes no more");
+
+    // A request after the idle spell: no stale window, then fresh ones.
+    meter.arm();
+    assert_eq!(*meter.levels(), Levels::default());
+    meter.add(&Peaks::new(), 4_800);
+    assert_eq!(
+        (meter.levels().windows, meter.levels().peak_q31[0]),
+        (1, 0),
+        "the new window holds only the audio after the request"
+    );
+    // A request while running only extends it: nothing is reset.
+    meter.arm();
+    assert_eq!(meter.levels().windows, 1);
 }

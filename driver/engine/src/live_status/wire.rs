@@ -31,8 +31,8 @@
 //!  96 u64 max_lateness_hns, 104 total_lateness_hns, 112 underrun_frames, 120 late_packets,
 //! 128 u64 overrun_packets, 136 overflow_packets, 144 dropped_frames,
 //! 152 u32 level_window_frames  frames the last complete level window covered (0: none yet)
-//! 156 u32 level_windows        level windows completed since the stream's format was set or
-//!                              it last stopped (saturates)
+//! 156 u32 level_windows        level windows completed since the meter last started (a
+//!                              request after an idle spell, a format set, a stop; saturates)
 //! 160 u32 × 16 peak_q31        per channel, the largest magnitude in that window as a Q31
 //!                              fraction of full scale (0x8000_0000 = full scale); channels
 //!                              past the format's count are 0 (see `crate::level`)
