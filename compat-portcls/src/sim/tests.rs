@@ -519,6 +519,42 @@ fn topology_properties_reach_the_cable_gain_with_the_size_protocol() {
         (word(&b, 56), word(&b, 64), word(&b, 68)),
         (Gain::STEP_LEVEL, Gain::MIN_LEVEL, Gain::MAX_LEVEL)
     );
+    // The whole KSPROPERTY_DESCRIPTION + KSPROPERTY_MEMBERSHEADER + two
+    // KSPROPERTY_STEPPING_LONGs, field by field (offsets from the WDK's layouts, by hand), in a
+    // buffer that starts as 0xAA, so a field the driver forgets to write shows.
+    let mut b = [0xAAu8; 128];
+    assert_eq!(
+        property(&d, 0, NODE_RENDER_VOLUME, basic, 0, &mut b),
+        (NtStatus::SUCCESS, full)
+    );
+    assert_eq!(word(&b, 0), 0x203, "AccessFlags GET | SET | BASICSUPPORT");
+    assert_eq!(word(&b, 4), 88, "DescriptionSize: 40 + 16 + 2 × 16");
+    assert_eq!(
+        (word(&b, 28), word(&b, 32), word(&b, 36)),
+        (0, 1, 0),
+        "PropTypeSet.Flags, MembersListCount, Reserved"
+    );
+    assert_eq!(
+        word(&b, 52),
+        2,
+        "Flags: KSPROPERTY_MEMBER_FLAG_BASICSUPPORT_MULTICHANNEL"
+    );
+    for (ch, at) in [(0, 56), (1, 72)] {
+        assert_eq!(
+            (
+                word(&b, at),
+                word(&b, at + 4),
+                word(&b, at + 8),
+                word(&b, at + 12)
+            ),
+            (Gain::STEP_LEVEL, 0, Gain::MIN_LEVEL, Gain::MAX_LEVEL),
+            "channel {ch}: SteppingDelta, Reserved, Bounds.SignedMinimum, Bounds.SignedMaximum"
+        );
+    }
+    assert!(
+        b[88..].iter().all(|&x| x == 0xAA),
+        "nothing written past the description"
+    );
     assert_eq!(
         property(&d, 0, NODE_RENDER_VOLUME, basic, 0, &mut b[..2]).0,
         NtStatus::BUFFER_TOO_SMALL
