@@ -33,6 +33,22 @@ fn device(platform: &SimPlatform) -> AcxDevice<SimPlatform, PacketRecorder> {
     AcxDevice::new(platform.clone(), &DeviceConfig::default(), P()).unwrap()
 }
 
+/// A stream on `circuit` in the default format, its completions recorded (EvtAcxStreamCreate
+/// as the tests make it).
+fn open_default(
+    dev: &AcxDevice<SimPlatform, PacketRecorder>,
+    circuit: CircuitId,
+    platform: &SimPlatform,
+) -> AcxStream<SimPlatform, PacketRecorder> {
+    dev.create_stream(
+        circuit,
+        &data_format_bytes(&Format::DEFAULT),
+        PacketRecorder::new(platform.clone()),
+        P(),
+    )
+    .unwrap()
+}
+
 fn lifecycle(packets: u32) -> LifecycleConfig {
     LifecycleConfig {
         format: Format::DEFAULT,
@@ -297,14 +313,7 @@ fn one_stream_per_circuit_and_one_rate_per_cable() {
 fn bad_packet_requests_change_nothing() {
     let platform = SimPlatform::new(13);
     let dev = device(&platform);
-    let s = dev
-        .create_stream(
-            render(),
-            &data_format_bytes(&Format::DEFAULT),
-            PacketRecorder::new(platform.clone()),
-            P(),
-        )
-        .unwrap();
+    let s = open_default(&dev, render(), &platform);
     let live = platform.live_allocations();
     for count in [0, 3, 4, u32::MAX] {
         assert_eq!(
@@ -357,14 +366,7 @@ fn bad_packet_requests_change_nothing() {
 fn render_packet_numbers_behind_or_far_ahead_are_refused() {
     let platform = SimPlatform::new(14);
     let dev = device(&platform);
-    let s = dev
-        .create_stream(
-            render(),
-            &data_format_bytes(&Format::DEFAULT),
-            PacketRecorder::new(platform.clone()),
-            P(),
-        )
-        .unwrap();
+    let s = open_default(&dev, render(), &platform);
     assert_eq!(
         s.set_render_packet(0, 0, 0, P()),
         Err(NtStatus::INVALID_DEVICE_STATE)
@@ -427,14 +429,7 @@ fn render_packet_numbers_behind_or_far_ahead_are_refused() {
 fn capture_packets_wait_for_completion_and_skip_overwritten_ones() {
     let platform = SimPlatform::new(15);
     let dev = device(&platform);
-    let s = dev
-        .create_stream(
-            capture(),
-            &data_format_bytes(&Format::DEFAULT),
-            PacketRecorder::new(platform.clone()),
-            P(),
-        )
-        .unwrap();
+    let s = open_default(&dev, capture(), &platform);
     assert_eq!(
         s.set_render_packet(0, 0, 0, P()),
         Err(NtStatus::INVALID_DEVICE_STATE)
@@ -495,14 +490,7 @@ fn destroying_a_running_stream_releases_everything() {
     let platform = SimPlatform::new(17);
     let dev = device(&platform);
     let live = platform.live_allocations();
-    let s = dev
-        .create_stream(
-            render(),
-            &data_format_bytes(&Format::DEFAULT),
-            PacketRecorder::new(platform.clone()),
-            P(),
-        )
-        .unwrap();
+    let s = open_default(&dev, render(), &platform);
     s.allocate_rt_packets(1, 3840, P()).unwrap();
     s.prepare_hardware(P()).unwrap();
     s.run(P()).unwrap();
@@ -665,14 +653,7 @@ fn has_stream_is_true_exactly_while_a_stream_is_open_on_that_circuit() {
     let platform = SimPlatform::new(23);
     let dev = device(&platform);
     assert!(!dev.has_stream(render()));
-    let s = dev
-        .create_stream(
-            render(),
-            &data_format_bytes(&Format::DEFAULT),
-            PacketRecorder::new(platform.clone()),
-            P(),
-        )
-        .unwrap();
+    let s = open_default(&dev, render(), &platform);
     assert!(dev.has_stream(render()), "open on the render circuit");
     assert!(!dev.has_stream(capture()), "nothing on the capture circuit");
     drop(s);
@@ -686,14 +667,7 @@ fn has_stream_is_true_exactly_while_a_stream_is_open_on_that_circuit() {
 fn packet_completions_go_to_the_notifier_given_by_set_notify() {
     let platform = SimPlatform::new(29);
     let dev = device(&platform);
-    let mut s = dev
-        .create_stream(
-            render(),
-            &data_format_bytes(&Format::DEFAULT),
-            PacketRecorder::new(platform.clone()),
-            P(),
-        )
-        .unwrap();
+    let mut s = open_default(&dev, render(), &platform);
     let first = s.notifier().clone();
     let second = PacketRecorder::new(platform.clone());
     s.set_notify(second.clone());
@@ -722,14 +696,7 @@ fn packet_completions_go_to_the_notifier_given_by_set_notify() {
 fn a_second_packet_allocation_is_refused_and_keeps_the_first() {
     let platform = SimPlatform::new(31);
     let dev = device(&platform);
-    let s = dev
-        .create_stream(
-            render(),
-            &data_format_bytes(&Format::DEFAULT),
-            PacketRecorder::new(platform.clone()),
-            P(),
-        )
-        .unwrap();
+    let s = open_default(&dev, render(), &platform);
     s.allocate_rt_packets(2, 3840, P()).unwrap();
     let live = platform.live_allocations();
     assert_eq!(
@@ -740,14 +707,7 @@ fn a_second_packet_allocation_is_refused_and_keeps_the_first() {
     assert_eq!(s.geometry().map(|g| g.packet_frames()), Some(480));
     // A stream cannot leave STOP without packets, so STOP-with-packets is the only other
     // state an allocation can meet: PrepareHardware first is refused.
-    let c = dev
-        .create_stream(
-            capture(),
-            &data_format_bytes(&Format::DEFAULT),
-            PacketRecorder::new(platform.clone()),
-            P(),
-        )
-        .unwrap();
+    let c = open_default(&dev, capture(), &platform);
     assert_eq!(
         c.prepare_hardware(P()).err(),
         Some(NtStatus::INVALID_DEVICE_STATE)
