@@ -4,7 +4,7 @@
 //! paused: exact integers, no accumulation. Pausing keeps whole frames only — a real DMA
 //! engine also stops on a frame — and resuming starts a new segment from that frame.
 
-use crate::time::{CounterFrequency, Ticks, frames_to_ticks_ceil, ticks_to_frames};
+use crate::time::{CounterFrequency, Divisor, Ticks, frames_to_ticks_ceil, ticks_to_frames};
 
 /// Linear (never wrapping) stream position in frames.
 pub type Frames = u64;
@@ -13,6 +13,8 @@ pub type Frames = u64;
 pub struct PositionClock {
     rate: u32,
     freq: CounterFrequency,
+    /// Division by `freq` without a division instruction: every position read divides.
+    per_second: Divisor,
     /// Frames at the start of the current running segment (or the paused position).
     base: Frames,
     /// Counter value at which the current running segment started; `None` while stopped.
@@ -24,6 +26,7 @@ impl PositionClock {
         PositionClock {
             rate,
             freq,
+            per_second: freq.divisor(),
             base: 0,
             started: None,
         }
@@ -83,11 +86,17 @@ impl PositionClock {
     }
 
     /// The linear position at `now`. A `now` before the segment start reads as the start.
+    #[inline]
     pub fn frames_at(&self, now: Ticks) -> Frames {
         match self.started {
             Some(s) => {
-                self.base
-                    .saturating_add(ticks_to_frames(now.since(s), self.rate, self.freq))
+                let ticks = now.since(s);
+                // `ticks_to_frames`, with its 64-bit fast path's division done by multiplying.
+                let frames = match ticks.checked_mul(u64::from(self.rate)) {
+                    Some(product) => self.per_second.divide(product),
+                    None => ticks_to_frames(ticks, self.rate, self.freq),
+                };
+                self.base.saturating_add(frames)
             }
             None => self.base,
         }

@@ -420,6 +420,7 @@ impl Stream {
     }
 
     /// Linear position at `now`.
+    #[inline]
     pub fn frames_at(&self, now: Ticks) -> Frames {
         self.timebase.frames_at(now)
     }

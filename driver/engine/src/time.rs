@@ -43,6 +43,64 @@ impl CounterFrequency {
     }
 }
 
+/// `floor(n / d)` for a divisor `d` fixed in advance, by one widening multiply, a subtraction
+/// and two shifts instead of a hardware division (10 to 40 cycles on x64, on every position
+/// read of the data path).
+///
+/// The method is Granlund and Montgomery's for unsigned division by an invariant integer
+/// ("Division by Invariant Integers using Multiplication", PLDI 1994, §4): with
+/// `l = ceil(log2 d)` and `m = floor(2^64 × (2^l − d) / d) + 1` (below 2^64 because
+/// `2^l − d < d`), `t = floor(m × n / 2^64)` and `q = (t + (n − t) / 2^s1) / 2^s2` with
+/// `s1 = min(l, 1)`, `s2 = max(l − 1, 0)` equals `floor(n / d)` for every u64 `n` and every
+/// `d ≥ 1`. The tests compare it with `/` on the edges of the range and on random operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Divisor {
+    magic: u64,
+    shift1: u8,
+    shift2: u8,
+}
+
+impl Divisor {
+    pub const fn new(d: NonZeroU64) -> Divisor {
+        let d = d.get();
+        // ceil(log2 d): 0 for d = 1, else the bit length of d − 1 (1 ..= 64).
+        let l = if d == 1 {
+            0
+        } else {
+            64 - (d - 1).leading_zeros()
+        };
+        // 2^l − d < d ≤ 2^64 − 1, so the shifted numerator is below 2^128 and the quotient
+        // plus one below 2^64.
+        let numerator = ((1u128 << l) - d as u128) << 64;
+        // Below 2^64 (see above): the cast keeps every bit.
+        #[allow(clippy::cast_possible_truncation)]
+        let magic = (numerator / d as u128 + 1) as u64;
+        // l ≤ 64: the shifts fit in u8.
+        #[allow(clippy::cast_possible_truncation)]
+        let shift2 = l.saturating_sub(1) as u8;
+        Divisor {
+            magic,
+            shift1: if l > 0 { 1 } else { 0 },
+            shift2,
+        }
+    }
+
+    /// `floor(n / d)`.
+    #[inline]
+    pub const fn divide(self, n: u64) -> u64 {
+        let t = ((self.magic as u128 * n as u128) >> 64) as u64;
+        // t ≤ n (m < 2^64), so n − t does not wrap and t + (n − t) / 2 ≤ n does not overflow.
+        (t + ((n - t) >> self.shift1)) >> self.shift2
+    }
+}
+
+impl CounterFrequency {
+    /// Division by this frequency without a division instruction (see [`Divisor`]).
+    pub const fn divisor(self) -> Divisor {
+        Divisor::new(self.0)
+    }
+}
+
 /// Frames completed after `ticks` at `rate` frames per second: `floor(ticks × rate / freq)`.
 ///
 /// The product fits in u128 for any u64 × u32; the quotient fits in u64 because
@@ -94,7 +152,50 @@ mod tests {
 
     const F: CounterFrequency = CounterFrequency::TEN_MHZ;
 
+    /// Every position read divides by the counter frequency with a [`Divisor`]: it must be
+    /// the hardware division's quotient exactly, for the edge operands of each divisor.
+    #[test]
+    fn divisor_equals_division_on_the_edges() {
+        let divisors = [
+            1u64,
+            2,
+            3,
+            7,
+            10,
+            1_000,
+            3_579_545,
+            10_000_000,
+            24_000_000,
+            (1 << 32) - 1,
+            1 << 32,
+            (1 << 32) + 1,
+            (1 << 63) - 1,
+            1 << 63,
+            (1 << 63) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for d in divisors {
+            let div = Divisor::new(NonZeroU64::new(d).unwrap());
+            let mut ns = vec![0, 1, 2, u64::MAX, u64::MAX - 1, u64::MAX / 2, d - 1, d];
+            for k in [1u64, 2, 3, 1000, u64::MAX / d] {
+                let m = d.saturating_mul(k);
+                ns.extend([m.saturating_sub(1), m, m.saturating_add(1)]);
+            }
+            for n in ns {
+                assert_eq!(div.divide(n), n / d, "{n} / {d}");
+            }
+        }
+    }
+
     proptest! {
+        /// [`Divisor`] is `/` for random operands, small and large divisors.
+        #[test]
+        fn divisor_equals_division(n in any::<u64>(), d in prop_oneof![1u64..=1 << 24, any::<u64>()]) {
+            let d = d.max(1);
+            prop_assert_eq!(Divisor::new(NonZeroU64::new(d).unwrap()).divide(n), n / d);
+        }
+
         /// The 64-bit fast paths give exactly the 128-bit results, on both sides of the
         /// boundary where the product stops fitting in 64 bits.
         #[test]

@@ -25,6 +25,7 @@ pub struct HwPosition {
 }
 
 impl Timebase {
+    #[inline]
     pub fn frames_at(&self, now: Ticks) -> Frames {
         match self {
             Timebase::Virtual(c) => c.frames_at(now),

@@ -143,11 +143,21 @@ pub struct CopyRow {
 }
 
 /// One loopback: its cable and where its clock is.
+///
+/// The sync instants `ceil(k × pf × freq / rate)` are stepped exactly without a division
+/// (quotient and remainder of one step added, the remainder carried), so the timed loop
+/// charges the cable for its sync, not for the harness computing when to call it.
 struct Loop {
     fx: CableFixture,
+    rate: u64,
+    /// Packet frames per step.
     pf: u64,
-    rate: u32,
-    k: u64,
+    /// `pf × freq` split by `rate`: what one step adds.
+    step_q: u64,
+    step_r: u64,
+    /// `k × pf × freq = q × rate + r` with `r < rate`, at step `k`.
+    q: u64,
+    r: u64,
 }
 
 impl Loop {
@@ -155,20 +165,43 @@ impl Loop {
         let mut fx = CableFixture::loopback_frames(fmt, pf);
         fx.run(Direction::Capture, Ticks(0));
         fx.run(Direction::Render, Ticks(0));
-        Loop {
+        let mut l = Loop {
             fx,
-            pf: u64::from(pf),
-            rate: fmt.rate().hz(),
-            k: 0,
-        }
+            rate: u64::from(fmt.rate().hz()),
+            pf: 0,
+            step_q: 0,
+            step_r: 0,
+            q: 0,
+            r: 0,
+        };
+        l.set_step(u64::from(pf));
+        l
+    }
+
+    /// Syncs every `pf` frames from the current instant on.
+    fn set_step(&mut self, pf: u64) {
+        let per_step = pf * self.fx.freq.hz();
+        self.pf = pf;
+        self.step_q = per_step / self.rate;
+        self.step_r = per_step % self.rate;
+    }
+
+    /// The counter value of the current step: `ceil(q + r / rate)`.
+    #[inline]
+    fn now(&self) -> Ticks {
+        Ticks(self.q + u64::from(self.r != 0))
     }
 
     /// Syncs at the next packet boundary.
     #[inline]
     fn step(&mut self) {
-        self.k += 1;
-        let t = self.fx.ticks_for(self.k * self.pf, self.rate);
-        self.fx.cable.sync(black_box(t));
+        self.q += self.step_q;
+        self.r += self.step_r;
+        if self.r >= self.rate {
+            self.r -= self.rate;
+            self.q += 1;
+        }
+        self.fx.cable.sync(black_box(self.now()));
     }
 
     /// Panics if either side dropped a frame (the cable must really have moved everything).
@@ -388,7 +421,7 @@ pub fn fixed_cost(effort: &Effort, flusher: &mut Flusher, overhead_ns: f64) -> F
     // Idle: a 10 ms loopback synced once at t, then again and again at t.
     let mut idle = Loop::new(fmt, packet_frames(rate, 10_000));
     idle.step();
-    let now = idle.fx.ticks_for(idle.k * idle.pf, rate);
+    let now = idle.now();
     let idle_sync = per_call(effort.batches, iters, || {
         idle.fx.cable.sync(black_box(now));
     });
@@ -409,7 +442,7 @@ pub fn fixed_cost(effort: &Effort, flusher: &mut Flusher, overhead_ns: f64) -> F
     for frames in FIT_FRAMES {
         // Packets of 10 ms (480 frames, two per buffer); the sync runs every `frames`.
         let mut l = Loop::new(fmt, packet_frames(rate, 10_000));
-        l.pf = u64::from(frames);
+        l.set_step(u64::from(frames));
         let bytes = frames as usize * block;
         let mut m = Mirror::new(bytes, l.fx.ring_len(), 5);
         let it = effort.iters((2 << 20) / (2 * bytes)).clamp(2, 20_000);
@@ -534,4 +567,30 @@ pub fn meter_costs(effort: &Effort) -> Vec<MeterCost> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The timed loop's division-free sync instants are exactly `ceil(k × pf × freq / rate)`
+    /// (here against u128 arithmetic), for packet sizes that divide the counter evenly and
+    /// ones that do not, across a change of step.
+    #[test]
+    fn loop_steps_land_on_the_exact_packet_instants() {
+        let fmt = Format::DEFAULT;
+        let mut l = Loop::new(fmt, 480);
+        let (freq, rate) = (u128::from(l.fx.freq.hz()), u128::from(l.rate));
+        let mut frames = 0u128;
+        for (pf, steps) in [(480u64, 50), (7, 1000), (1, 300), (128, 500)] {
+            l.set_step(pf);
+            for _ in 0..steps {
+                l.step();
+                frames += u128::from(pf);
+                let expected = (frames * freq).div_ceil(rate);
+                assert_eq!(u128::from(l.now().0), expected, "after {frames} frames");
+            }
+        }
+        l.check();
+    }
 }

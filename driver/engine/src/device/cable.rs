@@ -322,6 +322,9 @@ pub struct Cable {
     /// The render → ring map (the identity for the render channel count), for a render gain
     /// that is not unity.
     render_map: ChannelMap,
+    /// Tests only: take the general paths always, to compare the contiguous ones with them.
+    #[cfg(test)]
+    general_only: bool,
 }
 
 impl Cable {
@@ -351,6 +354,8 @@ impl Cable {
             underrun_episodes: 0,
             capture_map: ChannelMap::new(Channels::STEREO, Channels::STEREO),
             render_map: ChannelMap::new(Channels::STEREO, Channels::STEREO),
+            #[cfg(test)]
+            general_only: false,
         }
     }
 
@@ -421,6 +426,80 @@ impl Cable {
     /// have started at frame 0 of cable time).
     fn cable_index(&self, now: Ticks, rate: u32) -> u64 {
         ticks_to_frames(now.0, rate, self.freq).saturating_add(INDEX_BASE)
+    }
+
+    /// Whether the contiguous paths may be taken (always outside tests).
+    #[inline]
+    #[cfg_attr(not(test), allow(clippy::unused_self))]
+    fn contiguous_allowed(&self) -> bool {
+        #[cfg(test)]
+        {
+            !self.general_only
+        }
+        #[cfg(not(test))]
+        {
+            true
+        }
+    }
+
+    /// The usual render pull in one copy: running, unwatched, unity gain, client data for
+    /// every frame, nothing dropped, no gap, and the frames contiguous both in the render
+    /// buffer and in the ring. Does exactly what [`Self::pull_render`] would do then (the
+    /// tests compare the two on random schedules) with a fraction of its bookkeeping; returns
+    /// `false`, having changed nothing, whenever anything else applies.
+    #[inline]
+    fn pull_render_contiguous(&mut self, now: Ticks) -> bool {
+        let Some(render) = self.render.as_mut() else {
+            return false;
+        };
+        let Some(cursor) = self.render_side.cursor else {
+            return false;
+        };
+        let from = render.transferred();
+        if !render.timebase().is_running()
+            || render.level_meter().is_armed()
+            || cursor.frame() != from
+            || from.wrapping_add(self.render_side.offset) != self.ring.write_end
+        {
+            return false;
+        }
+        let pos = render.frames_at(now);
+        // Nothing played since the last pull: all `pull_render` would do is settle the write
+        // end where it already is.
+        let Some(count) = pos.checked_sub(from).filter(|&n| n > 0) else {
+            return true;
+        };
+        let format = *render.format();
+        if self.ring.format != Some(format)
+            || !self.render_unity.get(&self.render_gain, format.channels())
+            || render.render_data(from, count) != (RenderData::Valid, count)
+        {
+            return false;
+        }
+        let Some(buffer) = render.buffer() else {
+            return false;
+        };
+        // One packet holds all `count` frames (so nothing is older than a buffer: none dropped).
+        let Some((src_off, next)) = buffer.geometry.contiguous(cursor, count) else {
+            return false;
+        };
+        let Some((dst_off, room)) = self.ring.write_run(count) else {
+            return false;
+        };
+        let bytes = bytes_of(count, self.ring.block);
+        let (true, Some(src), Some(dst)) = (
+            room == count,
+            buffer.memory.slice(src_off as usize, bytes),
+            self.ring.memory.slice_mut(dst_off, bytes),
+        ) else {
+            return false;
+        };
+        dst.copy_from_slice(src);
+        self.ring.advance(count);
+        self.render_side.in_underrun = false;
+        self.render_side.cursor = Some(next);
+        render.set_transferred(pos);
+        true
     }
 
     fn pull_render(&mut self, now: Ticks) {
@@ -529,6 +608,67 @@ impl Cable {
             }
             r.set_transferred(pos);
         }
+    }
+
+    /// The usual capture fill in one copy: running, unwatched, the same format as the ring's
+    /// with a unity gain, every frame written and not yet overwritten, nothing dropped, and
+    /// the frames contiguous both in the ring and in the capture buffer. Does exactly what
+    /// [`Self::fill_capture`] would do then (compared on random schedules by the tests);
+    /// returns `false`, having changed nothing, whenever anything else applies.
+    #[inline]
+    fn fill_capture_contiguous(&mut self, now: Ticks) -> bool {
+        let Some(capture) = self.capture.as_mut() else {
+            return false;
+        };
+        let Some(cursor) = self.capture_side.cursor else {
+            return false;
+        };
+        let from = capture.transferred();
+        if !capture.timebase().is_running()
+            || capture.level_meter().is_armed()
+            || cursor.frame() != from
+        {
+            return false;
+        }
+        let pos = capture.frames_at(now);
+        // Nothing to fill: `fill_capture` would change nothing either.
+        let Some(count) = pos.checked_sub(from).filter(|&n| n > 0) else {
+            return true;
+        };
+        let index = from.wrapping_add(self.capture_side.offset);
+        let ring = &self.ring;
+        // Every frame readable: written (before the write end) and not overwritten.
+        if index < ring.valid_from
+            || index >= ring.write_end
+            || count > ring.write_end.wrapping_sub(index)
+            || ring.format != Some(*capture.format())
+            || !self
+                .capture_unity
+                .get(&self.capture_gain, capture.format().channels())
+        {
+            return false;
+        }
+        let Some((src_off, run)) = ring.read_run(index, count) else {
+            return false;
+        };
+        let Some(buffer) = capture.buffer_mut() else {
+            return false;
+        };
+        let Some((dst_off, next)) = buffer.geometry.contiguous(cursor, count) else {
+            return false;
+        };
+        let bytes = bytes_of(count, ring.block);
+        let (true, Some(src), Some(dst)) = (
+            run == count,
+            ring.memory.slice(src_off, bytes),
+            buffer.memory.slice_mut(dst_off as usize, bytes),
+        ) else {
+            return false;
+        };
+        dst.copy_from_slice(src);
+        self.capture_side.cursor = Some(next);
+        capture.set_transferred(pos);
+        true
     }
 
     fn fill_capture(&mut self, now: Ticks) {
@@ -697,8 +837,13 @@ impl AudioDevice for Cable {
 
     fn sync(&mut self, now: Ticks) {
         // Render first: capture may only read what render has already put in the ring.
-        self.pull_render(now);
-        self.fill_capture(now);
+        // The contiguous paths first: the usual sync moves one contiguous run each way.
+        if !(self.contiguous_allowed() && self.pull_render_contiguous(now)) {
+            self.pull_render(now);
+        }
+        if !(self.contiguous_allowed() && self.fill_capture_contiguous(now)) {
+            self.fill_capture(now);
+        }
     }
 
     fn state_changed(&mut self, direction: Direction, to: KsState, now: Ticks) {

@@ -621,3 +621,215 @@ fn a_taken_ring_moves_nothing_and_never_spins() {
             .all(|fr| fr.iter().all(|b| *b == 0))
     );
 }
+
+/// Everything a client or the status property can see of a cable, and the ring's state: two
+/// cables that agree on this behave identically from here on.
+fn assert_same(a: &Cable, b: &Cable, step: usize) {
+    for d in [Direction::Render, Direction::Capture] {
+        let (sa, sb) = (a.stream(d).unwrap(), b.stream(d).unwrap());
+        assert_eq!(
+            sa.transferred(),
+            sb.transferred(),
+            "step {step}: {d:?} transferred"
+        );
+        assert_eq!(sa.stats(), sb.stats(), "step {step}: {d:?} stats");
+        assert_eq!(
+            sa.level_meter(),
+            sb.level_meter(),
+            "step {step}: {d:?} meter"
+        );
+        let (ba, bb) = (sa.buffer().unwrap(), sb.buffer().unwrap());
+        assert_eq!(
+            ba.memory.slice(0, ba.memory.len()),
+            bb.memory.slice(0, bb.memory.len()),
+            "step {step}: {d:?} buffer bytes"
+        );
+    }
+    assert_eq!(a.underrun_episodes(), b.underrun_episodes(), "step {step}");
+    let (ra, rb) = (&a.ring, &b.ring);
+    assert_eq!(
+        (
+            ra.format,
+            ra.write_end,
+            ra.write_slot,
+            ra.valid_from,
+            ra.epoch
+        ),
+        (
+            rb.format,
+            rb.write_end,
+            rb.write_slot,
+            rb.valid_from,
+            rb.epoch
+        ),
+        "step {step}: ring bookkeeping"
+    );
+    assert_eq!(
+        ra.memory.slice(0, ra.memory.len()),
+        rb.memory.slice(0, rb.memory.len()),
+        "step {step}: ring bytes"
+    );
+    assert_eq!(
+        a.render_side.in_underrun, b.render_side.in_underrun,
+        "step {step}"
+    );
+    for (ca, cb) in [
+        (a.render_side.cursor, b.render_side.cursor),
+        (a.capture_side.cursor, b.capture_side.cursor),
+    ] {
+        // A cursor is a cache: equal wherever it is used, i.e. its frame and phase.
+        assert_eq!(
+            ca.map(|c| (c.frame(), c.phase())),
+            cb.map(|c| (c.frame(), c.phase())),
+            "step {step}: cursors"
+        );
+    }
+}
+
+proptest! {
+    /// The contiguous paths (one copy each way, taken for the usual sync) do exactly what the
+    /// general paths do: two cables driven alike, one allowed the contiguous paths and one
+    /// not, agree on every buffer byte, ring byte, position, counter and meter after every
+    /// step of a random schedule of syncs, client writes (or none), gain changes, meters
+    /// armed, packet-mode writes, pauses, restarts and long stalls, with equal or different
+    /// formats on the two sides and a ring of any size (smaller or larger than the buffers)
+    /// that wraps often.
+    #[test]
+    fn contiguous_paths_do_exactly_what_the_general_paths_do(
+        rpf in 8u32..300,
+        cpf in 8u32..300,
+        ring_frames in 8u64..800,
+        (capture_type, capture_channels) in prop_oneof![
+            3 => Just((SampleType::Int16, 2u16)),
+            1 => (prop::sample::select(&[SampleType::Int16, SampleType::Float32][..]), 1u16..=2),
+        ],
+        steps in prop::collection::vec((0u8..12, any::<u64>()), 1..120),
+    ) {
+        let rf = fmt(SampleType::Int16, 2);
+        let cf = fmt(capture_type, capture_channels);
+        let make = |general_only: bool| {
+            let mut c = Cable::new(memory(usize::try_from(ring_frames * 4).unwrap()), F);
+            c.general_only = general_only;
+            let mut c = wired(c, rf, cf, rpf, cpf);
+            client_write(&mut c, 0, 2 * u64::from(rpf));
+            ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+            ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+            c
+        };
+        let (mut fast, mut general) = (make(false), make(true));
+        let rframes = 2 * u64::from(rpf);
+        let buffer_ticks = u64::from(rpf.max(cpf)) * 2 * 10_000_000 / 48_000;
+        let packet_ticks = u64::from(rpf.min(cpf)) * 10_000_000 / 48_000;
+        let (mut t, mut written, mut packet) = (0u64, rframes, 0u32);
+        for (i, (kind, v)) in steps.into_iter().enumerate() {
+            for c in [&mut fast, &mut general] {
+                match kind {
+                    6 => {
+                        let g = c.gain_mut(Direction::Render);
+                        g.set_all_db(if v & 1 == 0 { 0 } else { -6 << 16 }).unwrap();
+                    }
+                    7 => {
+                        let g = c.gain_mut(Direction::Capture);
+                        g.set_all_db(if v & 1 == 0 { 0 } else { -6 << 16 }).unwrap();
+                    }
+                    8 => {
+                        let d = if v & 1 == 0 { Direction::Render } else { Direction::Capture };
+                        c.stream_mut(d).unwrap().level_meter_mut().arm();
+                    }
+                    9 => {
+                        let r = ops::set_write_packet(c, packet, 0, 0, Ticks(t));
+                        let _ = r;
+                    }
+                    10 => {
+                        // Pause a running side, run a paused one.
+                        let d = if v & 1 == 0 { Direction::Render } else { Direction::Capture };
+                        let to = if c.stream(d).unwrap().state() == KsState::Run {
+                            KsState::Pause
+                        } else {
+                            KsState::Run
+                        };
+                        ops::set_state(c, d, to, Ticks(t)).unwrap();
+                    }
+                    // Otherwise only time passes (how far: see below); the client keeps one
+                    // buffer written ahead (kind 1: it does not write).
+                    _ => {}
+                }
+            }
+            if kind == 9 {
+                packet = packet.wrapping_add(1);
+            }
+            t += match kind {
+                // A stall longer than the ring holds.
+                11 => ring_frames * 10_000_000 / 48_000 + v % buffer_ticks.max(1),
+                // A few frames (or none): the smallest syncs.
+                2 => v % 800,
+                // Up to a buffer and a half.
+                3 | 4 => v % (buffer_ticks * 3 / 2).max(1) + 1,
+                // Up to the smaller packet: the usual sync.
+                _ => v % packet_ticks.max(1) + 1,
+            };
+            for c in [&mut fast, &mut general] {
+                c.sync(Ticks(t));
+            }
+            let rpos = fast.stream(Direction::Render).unwrap().transferred();
+            if kind != 1 && rpos + rframes > written {
+                let from = written.max(rpos);
+                client_write(&mut fast, from, rpos + rframes);
+                client_write(&mut general, from, rpos + rframes);
+                written = rpos + rframes;
+            }
+            assert_same(&fast, &general, i);
+        }
+    }
+}
+
+/// A capture client reading past the last frame a paused render stream played gets
+/// silence, never what an earlier lap left in the ring — also when its syncs move one or two
+/// frames at a time, the transfers the one-copy path takes.
+#[test]
+fn capture_past_a_paused_render_reads_silence_not_an_older_lap_of_the_ring() {
+    let f = fmt(SampleType::Int16, 2);
+    // A ring of 50 frames wraps six times in the 300 frames played.
+    let c = Cable::new(memory(50 * 4), F);
+    let mut c = wired(c, f, f, 16, 16);
+    let at = |frames: u64| Ticks((frames * 10_000_000).div_ceil(48_000));
+    client_write(&mut c, 0, 32);
+    ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+    ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+    let mut captured = Vec::new();
+    let (mut read, mut written) = (0u64, 32u64);
+    for k in 1..=340u64 {
+        if k == 300 {
+            ops::set_state(&mut c, Direction::Render, KsState::Pause, at(k)).unwrap();
+        }
+        // One frame per sync, then two from the pause on (the first of them reads render's
+        // last frame and the first one it did not play).
+        let now = at(if k < 300 { k } else { 300 + 2 * (k - 300) });
+        c.sync(now);
+        let rpos = c.stream(Direction::Render).unwrap().transferred();
+        if rpos + 32 > written {
+            client_write(&mut c, written, rpos + 32);
+            written = rpos + 32;
+        }
+        let cpos = c.stream(Direction::Capture).unwrap().transferred();
+        captured.extend(client_read(&c, read, cpos));
+        read = cpos;
+    }
+    let last_played = c.stream(Direction::Render).unwrap().transferred();
+    assert_eq!(last_played, 300);
+    assert!(captured.len() > 360, "capture ran on: {}", captured.len());
+    for (g, frame) in captured.iter().enumerate() {
+        let g = g as u64;
+        if (1..=last_played).contains(&g) {
+            let expected: Vec<u8> = (0..4).map(|i| pattern(g - 1, i)).collect();
+            assert_eq!(
+                frame,
+                &expected,
+                "capture frame {g}: render frame {}",
+                g - 1
+            );
+        } else {
+            assert_eq!(frame, &vec![0u8; 4], "capture frame {g}: silence");
+        }
+    }
+}
