@@ -691,7 +691,7 @@ proptest! {
     /// general paths do: two cables driven alike, one allowed the contiguous paths and one
     /// not, agree on every buffer byte, ring byte, position, counter and meter after every
     /// step of a random schedule of syncs, client writes (or none), gain changes, meters
-    /// armed, packet-mode writes, pauses, restarts and long stalls, with equal or different
+    /// armed, packet-mode writes, pauses, stops, restarts and long stalls, with equal or different
     /// formats on the two sides and a ring of any size (smaller or larger than the buffers)
     /// that wraps often.
     #[test]
@@ -703,7 +703,7 @@ proptest! {
             3 => Just((SampleType::Int16, 2u16)),
             1 => (prop::sample::select(&[SampleType::Int16, SampleType::Float32][..]), 1u16..=2),
         ],
-        steps in prop::collection::vec((0u8..12, any::<u64>()), 1..120),
+        steps in prop::collection::vec((0u8..13, any::<u64>()), 1..120),
     ) {
         let rf = fmt(SampleType::Int16, 2);
         let cf = fmt(capture_type, capture_channels);
@@ -739,6 +739,18 @@ proptest! {
                     9 => {
                         let r = ops::set_write_packet(c, packet, 0, 0, Ticks(t));
                         let _ = r;
+                    }
+                    12 => {
+                        // Stop a side (its position goes back to 0) and run it again.
+                        let d = if v & 1 == 0 { Direction::Render } else { Direction::Capture };
+                        if c.stream(d).unwrap().state() == KsState::Run {
+                            for to in [KsState::Pause, KsState::Acquire, KsState::Stop] {
+                                ops::set_state(c, d, to, Ticks(t)).unwrap();
+                            }
+                            for to in [KsState::Acquire, KsState::Pause, KsState::Run] {
+                                ops::set_state(c, d, to, Ticks(t)).unwrap();
+                            }
+                        }
                     }
                     10 => {
                         // Pause a running side, run a paused one.
@@ -831,5 +843,43 @@ fn capture_past_a_paused_render_reads_silence_not_an_older_lap_of_the_ring() {
         } else {
             assert_eq!(frame, &vec![0u8; 4], "capture frame {g}: silence");
         }
+    }
+}
+
+/// The usual sync — a running loopback, same format both sides, unity gains, nobody
+/// watching, each sync moving part of one packet — takes the one-copy path each way (what
+/// docs/performance.md's cable figures measure), and so does a sync with nothing to move;
+/// only a transfer across the end of the ring goes the general way.
+#[test]
+fn the_usual_sync_takes_the_one_copy_path_each_way() {
+    let f = fmt(SampleType::Float32, 2);
+    let mut c = cable(f, f, 480, 480);
+    client_write(&mut c, 0, 960);
+    ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+    ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+    let ring_frames = c.ring.cap;
+    let at = |frames: u64| Ticks((frames * 10_000_000).div_ceil(48_000));
+    // A first sync settles the cursors; every later one should be contiguous.
+    c.sync(at(120));
+    c.contiguous_taken = [0; 2];
+    let (syncs, per_sync) = (2_000u64, 120u64);
+    for k in 2..2 + syncs {
+        c.sync(at(k * per_sync));
+        // The same instant again: nothing to move.
+        c.sync(at(k * per_sync));
+        let rpos = c.stream(Direction::Render).unwrap().transferred();
+        client_write(&mut c, rpos, rpos + 960);
+    }
+    // Each side crosses the ring's end once per lap: at most that many general syncs.
+    let laps = syncs * per_sync / ring_frames + 1;
+    for (side, taken) in ["render", "capture"].into_iter().zip(c.contiguous_taken) {
+        assert!(
+            taken + laps >= 2 * syncs,
+            "{side}: {taken} of {} syncs took the one-copy path ({laps} ring laps)",
+            2 * syncs
+        );
+    }
+    for d in [Direction::Render, Direction::Capture] {
+        assert_eq!(c.stream(d).unwrap().stats().dropped_frames, 0);
     }
 }
