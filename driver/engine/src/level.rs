@@ -171,11 +171,7 @@ impl Peaks {
         if metering {
             return self.copy_observe(sample, channels, src, dst);
         }
-        if src.len() != dst.len() {
-            return false;
-        }
-        dst.copy_from_slice(src);
-        true
+        crate::copy::copy_bytes(dst, src)
     }
 
     #[inline]

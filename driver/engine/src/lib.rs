@@ -26,6 +26,7 @@ pub mod channel_map;
 pub mod clock;
 pub mod config;
 pub mod convert;
+pub mod copy;
 pub mod debug_registry;
 pub mod device;
 pub mod gain;

@@ -708,6 +708,14 @@ impl Stream {
         Ok(())
     }
 
+    /// Whether every render frame holds client data: a looped buffer (no packet mode) without
+    /// an end of stream. [`Self::render_data`] then answers `Valid` for any run; the data
+    /// path asks this first, without a call.
+    #[inline]
+    pub const fn plays_every_frame(&self) -> bool {
+        !self.render_packets.active && self.render_packets.eos_frame.is_none()
+    }
+
     /// Whether render frames starting at `frame` hold client data, and for how many frames
     /// (at most `max`) that answer holds.
     #[inline]

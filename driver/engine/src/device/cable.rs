@@ -23,6 +23,19 @@
 //! side's formats at another rate are refused (STATUS_NO_MATCH), so the capture side can
 //! never deliver wrong-speed audio; the INF and the configuration offer one rate by default.
 //!
+//! ## The usual sync: one copy each way
+//! Most syncs of a running cable move a few hundred bytes, so what a sync costs besides the
+//! copy matters as much as the copy. `sync` first tries the one-copy paths
+//! (`Cable::pull_render_contiguous`, `Cable::fill_capture_contiguous`): when a side is
+//! running and unwatched, its gain is unity, render has client data for every frame, capture
+//! reads the ring's own format, nothing was dropped or skipped, and the frames since the last
+//! sync lie in one packet of the stream's buffer and in one stretch of the ring, they do a
+//! few comparisons and one copy ([`crate::copy::copy_bytes`]: SSE2 on x64). Anything else goes the general
+//! way, which handles every case; the tests drive both on random schedules and require the
+//! same bytes, positions and counters, and hold the usual sync to the one-copy path.
+//! Positions come from the clock by a multiplication instead of a division
+//! ([`crate::time::Divisor`]).
+//!
 //! ## Gain, mute, missing data
 //! The render endpoint's volume/mute is applied on the way into the ring, the capture
 //! endpoint's on the way out (we expose the nodes, so Windows does not apply them). Where a
@@ -34,6 +47,7 @@ use super::AudioDevice;
 use crate::channel_map::ChannelMap;
 use crate::config::DeviceConfig;
 use crate::convert::{convert_mapped, fill_silence};
+use crate::copy::copy_bytes;
 use crate::format::{Channels, Format, FormatError, SampleRate, SampleType};
 use crate::gain::Gain;
 use crate::geometry::{BufferCursor, BufferGeometry};
@@ -170,7 +184,9 @@ impl Ring {
     /// contiguously from it; `index` must lie within one capacity before the write end
     /// (`write_end - cap ≤ index ≤ write_end`, which every index at or after `valid_from`
     /// does), else `None`.
-    #[inline]
+    // Always inlined: on the one-copy path an out-of-line call costs as much as its body.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn read_run(&self, index: u64, max: u64) -> Option<(usize, u64)> {
         let back = self.write_end.checked_sub(index)?;
         if back > self.cap {
@@ -198,7 +214,9 @@ impl Ring {
 
     /// Marks `frames` frames written at the write end; `frames` is at most the room
     /// [`Self::write_run`] reported, so the slot wraps at most once.
-    #[inline]
+    // Always inlined: on the one-copy path an out-of-line call costs as much as its body.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn advance(&mut self, frames: u64) {
         self.write_end = self.write_end.wrapping_add(frames);
         let mut slot = self.write_slot.wrapping_add(frames);
@@ -479,7 +497,8 @@ impl Cable {
         let format = *render.format();
         if self.ring.format != Some(format)
             || !self.render_unity.get(&self.render_gain, format.channels())
-            || render.render_data(from, count) != (RenderData::Valid, count)
+            || !(render.plays_every_frame()
+                || render.render_data(from, count) == (RenderData::Valid, count))
         {
             return false;
         }
@@ -501,7 +520,7 @@ impl Cable {
         ) else {
             return false;
         };
-        dst.copy_from_slice(src);
+        copy_bytes(dst, src);
         self.ring.advance(count);
         self.render_side.in_underrun = false;
         self.render_side.cursor = Some(next);
@@ -676,7 +695,7 @@ impl Cable {
         ) else {
             return false;
         };
-        dst.copy_from_slice(src);
+        copy_bytes(dst, src);
         self.capture_side.cursor = Some(next);
         capture.set_transferred(pos);
         true
