@@ -852,9 +852,27 @@ fn capture_past_a_paused_render_reads_silence_not_an_older_lap_of_the_ring() {
 /// only a transfer across the end of the ring goes the general way.
 #[test]
 fn the_usual_sync_takes_the_one_copy_path_each_way() {
+    usual_syncs_take_the_one_copy_path(false);
+}
+
+/// The same in packet mode (the client declares each packet with SetWritePacket, as the
+/// Windows audio engine does): a declared packet is client data like any other.
+#[test]
+fn the_usual_sync_takes_the_one_copy_path_in_packet_mode_too() {
+    usual_syncs_take_the_one_copy_path(true);
+}
+
+fn usual_syncs_take_the_one_copy_path(packet_mode: bool) {
     let f = fmt(SampleType::Float32, 2);
     let mut c = cable(f, f, 480, 480);
     client_write(&mut c, 0, 960);
+    let mut next_packet = 0u32;
+    if packet_mode {
+        for _ in 0..2 {
+            ops::set_write_packet(&mut c, next_packet, 0, 0, Ticks(0)).unwrap();
+            next_packet += 1;
+        }
+    }
     ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
     ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
     let ring_frames = c.ring.cap;
@@ -869,6 +887,15 @@ fn the_usual_sync_takes_the_one_copy_path_each_way() {
         c.sync(at(k * per_sync));
         let rpos = c.stream(Direction::Render).unwrap().transferred();
         client_write(&mut c, rpos, rpos + 960);
+        // Packet mode: the next packet is writable once the one before it plays.
+        if packet_mode && u64::from(next_packet) == rpos / 480 + 1 {
+            ops::set_write_packet(&mut c, next_packet, 0, 0, at(k * per_sync)).unwrap();
+            next_packet += 1;
+        }
+    }
+    if packet_mode {
+        let st = c.stream(Direction::Render).unwrap().stats();
+        assert_eq!(st.underrun_frames, 0, "every packet was declared in time");
     }
     // Each side crosses the ring's end once per lap: at most that many general syncs.
     let laps = syncs * per_sync / ring_frames + 1;
@@ -881,5 +908,62 @@ fn the_usual_sync_takes_the_one_copy_path_each_way() {
     }
     for d in [Direction::Render, Direction::Capture] {
         assert_eq!(c.stream(d).unwrap().stats().dropped_frames, 0);
+    }
+}
+
+/// After render pauses and restarts more than a ring later, the capture side gets render's
+/// last frames, then silence for the cable time render did not play — never an older lap of
+/// the ring — then render's frames from the restart on, in order; also when its syncs move
+/// two frames at a time (the one-copy path's transfers) across the restart.
+#[test]
+fn capture_across_a_late_render_restart_reads_silence_for_the_gap_not_old_ring_audio() {
+    let f = fmt(SampleType::Int16, 2);
+    // A ring of 50 frames: the 120 frames of the pause are more than it holds.
+    let c = Cable::new(memory(50 * 4), F);
+    let mut c = wired(c, f, f, 16, 16);
+    let at = |frames: u64| Ticks((frames * 10_000_000).div_ceil(48_000));
+    client_write(&mut c, 0, 32);
+    ops::set_state(&mut c, Direction::Capture, KsState::Run, Ticks(0)).unwrap();
+    ops::set_state(&mut c, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+    let (pause, restart) = (300u64, 420u64);
+    let mut captured = Vec::new();
+    let (mut read, mut written) = (0u64, 32u64);
+    let mut t = 0u64;
+    while t < 520 {
+        t += 2;
+        if t == pause {
+            ops::set_state(&mut c, Direction::Render, KsState::Pause, at(t)).unwrap();
+        }
+        if t == restart {
+            ops::set_state(&mut c, Direction::Render, KsState::Run, at(t)).unwrap();
+        }
+        c.sync(at(t));
+        let rpos = c.stream(Direction::Render).unwrap().transferred();
+        if rpos + 32 > written {
+            client_write(&mut c, written, rpos + 32);
+            written = rpos + 32;
+        }
+        let cpos = c.stream(Direction::Capture).unwrap().transferred();
+        captured.extend(client_read(&c, read, cpos));
+        read = cpos;
+    }
+    assert!(captured.len() >= 518, "capture ran on: {}", captured.len());
+    // Capture frame g reads cable time g - 1: render frame g - 1 before the pause, nothing
+    // during it, render frame (g - 1 - restart + pause) after the restart.
+    for (g, frame) in captured.iter().enumerate() {
+        let g = g as u64;
+        let render_frame = match g {
+            1..=300 => Some(g - 1),
+            _ if g > restart => Some(g - 1 - restart + pause),
+            _ => None,
+        };
+        let expected: Vec<u8> = match render_frame {
+            Some(r) => (0..4).map(|i| pattern(r, i)).collect(),
+            None => vec![0u8; 4],
+        };
+        assert_eq!(
+            frame, &expected,
+            "capture frame {g}: render frame {render_frame:?}"
+        );
     }
 }
