@@ -928,16 +928,16 @@ fn capture_across_a_late_render_restart_reads_silence_for_the_gap_not_old_ring_a
     let (pause, restart) = (300u64, 420u64);
     let mut captured = Vec::new();
     let (mut read, mut written) = (0u64, 32u64);
-    let mut t = 0u64;
-    while t < 520 {
-        t += 2;
-        if t == pause {
-            ops::set_state(&mut c, Direction::Render, KsState::Pause, at(t)).unwrap();
+    let mut now_frames = 0u64;
+    while now_frames < 520 {
+        now_frames += 2;
+        if now_frames == pause {
+            ops::set_state(&mut c, Direction::Render, KsState::Pause, at(now_frames)).unwrap();
         }
-        if t == restart {
-            ops::set_state(&mut c, Direction::Render, KsState::Run, at(t)).unwrap();
+        if now_frames == restart {
+            ops::set_state(&mut c, Direction::Render, KsState::Run, at(now_frames)).unwrap();
         }
-        c.sync(at(t));
+        c.sync(at(now_frames));
         let rpos = c.stream(Direction::Render).unwrap().transferred();
         if rpos + 32 > written {
             client_write(&mut c, written, rpos + 32);
