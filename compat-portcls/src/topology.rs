@@ -23,7 +23,6 @@
 use core::ffi::c_void;
 use core::ptr::null_mut;
 
-use cadenza_engine::ChannelMask;
 use cadenza_engine::gain::Gain;
 use cadenza_engine::platform::Platform;
 use cadenza_engine::stream::Direction;
@@ -768,9 +767,4 @@ pub unsafe fn dispatch(request: &mut PcPropertyRequest) -> NtStatus {
         Some(h) => unsafe { h(request) },
         None => NtStatus::INVALID_DEVICE_REQUEST,
     }
-}
-
-/// The channel mask of the configured channel count (the jack's channel mapping).
-pub fn default_mask(channels: cadenza_engine::Channels) -> u32 {
-    ChannelMask::default_for(channels).bits()
 }

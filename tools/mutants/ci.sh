@@ -10,8 +10,8 @@
 #
 # The shard (MUTANTS_SCOPE):
 #   data-path (default, sized for about 8 minutes on 2 cores): the functions every frame of
-#     audio goes through — the cable's ring (Ring::*), Cable::pull_render / fill_capture /
-#     sync / state_changed, the stream timebase (Timebase::*) and the volume setters
+#     audio goes through — the cable's ring (Ring::*), Cable::pull_render / fill_capture
+#     (with their one-copy variants, *_contiguous) / sync / state_changed, the stream timebase (Timebase::*) and the volume setters
 #     (Gain::set_all_db / set_channel_db) — from the files below;
 #   all: every mutant of those files: device/cable.rs, device/cable/*.rs, gain.rs and
 #     timebase.rs (about 250 mutants; see docs/reliability.md for its duration).

@@ -191,6 +191,11 @@ impl PortClsDriver {
         &self.counters
     }
 
+    /// The counters, kept: they outlive the driver, so a test can see what its teardown left.
+    pub fn shared_counters(&self) -> Arc<SimCounters> {
+        self.counters.clone()
+    }
+
     /// The wave miniport the port connected.
     pub fn wave(&self) -> *mut IMiniportWaveRT {
         // SAFETY: the port lives as long as the driver.

@@ -50,7 +50,15 @@ fn assert_all_freed(p: &SimPlatform, d: PortClsDriver) {
     assert!(d.violations().is_empty(), "{:?}", d.violations());
     // SAFETY: the Arc is only counted and dropped; the host is never moved out of it.
     let cable = unsafe { core::pin::Pin::into_inner_unchecked(d.cable().clone()) };
+    let counters = d.shared_counters();
     drop(d);
+    // Every object the port handed out is gone: the port itself (the miniport released the
+    // reference it took in Init), port streams, MDLs, mappings; and no call broke its rules.
+    assert_eq!(
+        counters.snapshot(),
+        (0, 0, 0, 0, 0),
+        "(ports, port streams, MDLs, mappings, misuse) after teardown"
+    );
     assert_eq!(
         Arc::strong_count(&cable),
         1,
@@ -394,6 +402,12 @@ fn new_stream_and_data_range_intersection_validate_their_input() {
         base.data_range_intersection(0, ours, ours, 50, out.as_mut_ptr().cast(), &raw mut len)
     );
     assert_eq!(s, NtStatus::BUFFER_TOO_SMALL);
+    // Exactly the size it asked for is enough (KSDATAFORMAT 64 + WAVEFORMATEXTENSIBLE 40).
+    let s = vcall!(
+        wave,
+        base.data_range_intersection(0, ours, ours, 104, out.as_mut_ptr().cast(), &raw mut len)
+    );
+    assert_eq!((s, len), (NtStatus::SUCCESS, 104));
     let s = vcall!(
         wave,
         base.data_range_intersection(0, ours, ours, 128, out.as_mut_ptr().cast(), &raw mut len)
@@ -888,5 +902,95 @@ fn a_null_out_pointer_to_allocate_is_refused_and_allocates_nothing() {
     assert_eq!((s, actual), (NtStatus::SUCCESS, BYTES_2X10MS));
     assert!(!mdl.is_null());
     d.close(Render).unwrap();
+    assert_all_freed(&p, d);
+}
+
+/// What Windows reads from the topology filter besides the values themselves: the verbs each
+/// property item accepts (PortCls dispatches only those), the basic-support answers of mute
+/// and of the jacks, a buffer of exactly the size asked for, and both jack descriptions field
+/// by field in buffers pre-filled with 0xAA (a field the driver forgets shows). Expected
+/// values are the WDK's numbers, written out here: KSPROPERTY_TYPE_GET 1, SET 2,
+/// BASICSUPPORT 0x200; VT_BOOL 11; KSPROPERTY_MEMBER_STEPPEDRANGES 2,
+/// KSPROPERTY_MEMBER_FLAG_BASICSUPPORT_UNIFORM 4; eConnTypeUnknown 0, eGeoLocRear 1,
+/// eGenLocInternal 1, ePortConnIntegratedDevice 1.
+#[test]
+fn topology_items_basic_support_and_jacks_are_complete() {
+    let flags: Vec<u32> = property_items().iter().map(|i| i.get().flags).collect();
+    assert_eq!(
+        flags,
+        [0x203, 0x203, 0x201, 0x201],
+        "volume, mute: get | set | basic support; jack descriptions: get | basic support"
+    );
+    let (p, d) = driver();
+    let (get, basic) = (KSPROPERTY_TYPE_GET, KSPROPERTY_TYPE_BASICSUPPORT);
+    // Volume basic support into a buffer of exactly the full size: everything, not just the
+    // description.
+    let mut exact = [0xAAu8; 88];
+    assert_eq!(
+        property(&d, 0, NODE_RENDER_VOLUME, basic, 0, &mut exact),
+        (NtStatus::SUCCESS, 88)
+    );
+    assert_eq!(word(&exact, 84), Gain::MAX_LEVEL, "the last field written");
+    // Mute basic support: KSPROPERTY_DESCRIPTION (40) + KSPROPERTY_MEMBERSHEADER (16) + one
+    // KSPROPERTY_STEPPING_LONG (16).
+    let mut b = [0xAAu8; 128];
+    assert_eq!(
+        property(&d, 1, NODE_RENDER_MUTE, basic, 0, &mut b),
+        (NtStatus::SUCCESS, 72)
+    );
+    let mute: Vec<i32> = (0..18).map(|i| word(&b, 4 * i)).collect();
+    assert_eq!(&mute[..2], [0x203, 72], "AccessFlags, DescriptionSize");
+    assert_eq!(
+        &mute[6..10],
+        [11, 0, 1, 0],
+        "VT_BOOL, flags, one members list, reserved"
+    );
+    assert_eq!(
+        &mute[10..14],
+        [2, 16, 1, 4],
+        "stepped ranges of 16 bytes, one, uniform"
+    );
+    assert_eq!(&mute[14..18], [1, 0, 0, 1], "step 1, reserved, 0 ..= 1");
+    assert!(
+        b[72..].iter().all(|&x| x == 0xAA),
+        "nothing past the answer"
+    );
+    // Jack basic support: get | basic support, no members: the 40-byte description.
+    let mut b = [0xAAu8; 64];
+    assert_eq!(
+        property(&d, 2, u32::MAX, basic, TOPO_PIN_SPEAKER, &mut b),
+        (NtStatus::SUCCESS, 40)
+    );
+    assert_eq!(
+        (word(&b, 0), word(&b, 4), word(&b, 24), word(&b, 32)),
+        (0x201, 40, 0, 0),
+        "AccessFlags, DescriptionSize, VT_EMPTY, no members list"
+    );
+    assert!(b[40..].iter().all(|&x| x == 0xAA));
+    // KSJACK_DESCRIPTION after the 8-byte KSMULTIPLE_ITEM, every field.
+    let mut b = [0xAAu8; 64];
+    assert_eq!(
+        property(&d, 2, u32::MAX, get, TOPO_PIN_SPEAKER, &mut b),
+        (NtStatus::SUCCESS, 36)
+    );
+    let jack: Vec<i32> = (0..9).map(|i| word(&b, 4 * i)).collect();
+    assert_eq!(
+        jack,
+        [36, 1, 3, 0, 0, 1, 1, 1, 1],
+        "size, count; ChannelMapping (stereo), Color, ConnectionType, GeoLocation, \
+         GenLocation, PortConnection, IsConnected"
+    );
+    assert!(b[36..].iter().all(|&x| x == 0xAA));
+    // KSJACK_DESCRIPTION2: DeviceStateInfo and JackCapabilities both 0.
+    let mut b = [0xAAu8; 64];
+    assert_eq!(
+        property(&d, 3, u32::MAX, get, TOPO_PIN_MICROPHONE, &mut b),
+        (NtStatus::SUCCESS, 16)
+    );
+    assert_eq!(
+        (word(&b, 0), word(&b, 4), word(&b, 8), word(&b, 12)),
+        (16, 1, 0, 0)
+    );
+    assert!(b[16..].iter().all(|&x| x == 0xAA));
     assert_all_freed(&p, d);
 }
