@@ -78,7 +78,15 @@ struct State {
     events_created: usize,
     debug: Vec<String>,
     echo_debug: bool,
+    /// The instant of the last expiry and how many expiries in a row happened at it.
+    same_instant: (Ticks, u64),
 }
+
+/// Timer expiries in a row at one simulated instant after which [`SimPlatform::fire_next`]
+/// declares the simulation stuck: far more than every timer a test creates firing at once,
+/// and reached within a second of wall time by a timer that keeps re-arming itself for "now"
+/// (a device model whose position no longer advances, a deadline computed in the past).
+pub const STUCK_EXPIRIES: u64 = 100_000;
 
 /// The simulated platform. Cloning shares the same virtual world.
 #[derive(Clone, Debug)]
@@ -110,6 +118,7 @@ impl SimPlatform {
             events_created: 0,
             debug: Vec::new(),
             echo_debug: false,
+            same_instant: (Ticks::ZERO, 0),
         })))
     }
 
@@ -149,6 +158,12 @@ impl SimPlatform {
     /// Fires the earliest timer due at or before `limit`: moves time to its expiry, disarms
     /// it and runs its callback. Returns the expiry time, or `None` (time then moves to
     /// `limit`) when nothing is due.
+    ///
+    /// # Panics
+    /// When [`STUCK_EXPIRIES`] expiries in a row happen at one instant: simulated time no
+    /// longer advances, and every loop that runs the simulation until some time would spin
+    /// forever. The message names the instant and the timer, so a test fails within a second
+    /// instead of hanging.
     pub fn fire_next(&self, limit: Ticks) -> Option<Ticks> {
         let target = {
             let mut s = self.state();
@@ -164,6 +179,18 @@ impl SimPlatform {
             };
             s.now = s.now.max(at);
             s.expiries += 1;
+            let in_a_row = if s.same_instant.0 == at {
+                s.same_instant.1 + 1
+            } else {
+                1
+            };
+            s.same_instant = (at, in_a_row);
+            assert!(
+                in_a_row < STUCK_EXPIRIES,
+                "simulated time is stuck at tick {}: {in_a_row} timer expiries in a row at that \
+                 instant, the last of timer {id} (a timer that keeps re-arming for now)",
+                at.0
+            );
             let slot = s.timers.get_mut(&id)?;
             slot.fire_at = None;
             slot.deadline = None;
@@ -394,6 +421,42 @@ mod tests {
         // SAFETY: the tests pass a pointer to a live AtomicU64.
         let counter = unsafe { &*ctx.cast::<AtomicU64>() };
         counter.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A timer whose callback re-arms it for "now".
+    struct Rearm {
+        platform: SimPlatform,
+        timer: std::sync::OnceLock<SimTimer>,
+    }
+
+    fn rearm_now(ctx: *const ()) {
+        // SAFETY: the test passes a pointer to a live `Rearm`.
+        let r = unsafe { &*ctx.cast::<Rearm>() };
+        if let Some(t) = r.timer.get() {
+            let now = r.platform.now();
+            t.arm_at(now, now);
+        }
+    }
+
+    /// A simulation whose time stops advancing (a timer that keeps re-arming for now) fails
+    /// within a second, naming the instant, instead of hanging the test that runs it.
+    #[test]
+    #[should_panic(expected = "simulated time is stuck at tick 100")]
+    fn a_timer_that_keeps_firing_at_one_instant_fails_instead_of_hanging() {
+        let p = SimPlatform::new(1);
+        let r = Rearm {
+            platform: p.clone(),
+            timer: std::sync::OnceLock::new(),
+        };
+        let t = p
+            .create_timer(TimerTarget {
+                callback: rearm_now,
+                context: (&raw const r).cast(),
+            })
+            .unwrap();
+        t.arm_at(Ticks(100), p.now());
+        assert!(r.timer.set(t).is_ok());
+        p.run_until(Ticks(1_000));
     }
 
     #[test]
