@@ -147,8 +147,9 @@ impl SimDma {
         let freq = self.platform.frequency();
         let mut r = self.regs();
         let target = Self::frames_total(&r, now, freq);
-        while r.frames_done < target {
-            let frame = r.frames_done;
+        // A range, not `while frames_done < target`: the loop is bounded whatever the body
+        // does to `frames_done`.
+        for frame in r.frames_done..target {
             let Some(off) = Self::offset_of(&r, frame) else {
                 break;
             };
@@ -175,7 +176,7 @@ impl SimDma {
                     dst.copy_from_slice(&sample[..block]);
                 }
             }
-            r.frames_done += 1;
+            r.frames_done = frame + 1;
             if let Some(d) = Self::descriptor_ending_at(&r, r.frames_done)
                 && d.interrupt_on_completion
             {

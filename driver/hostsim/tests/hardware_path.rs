@@ -70,6 +70,17 @@ fn assert_dac_holds_the_pattern(dac: &[u8], frames: usize) {
 
 #[test]
 fn render_dma_plays_exactly_what_the_client_wrote_with_one_interrupt_per_packet() {
+    render_dma_plays_what_the_client_wrote(false);
+}
+
+/// The same with packets page-aligned apart (as ACX allocates them): the DMA's two
+/// descriptors are not adjacent, and each frame is fetched from its own packet.
+#[test]
+fn render_dma_plays_page_strided_packets_in_order() {
+    render_dma_plays_what_the_client_wrote(true);
+}
+
+fn render_dma_plays_what_the_client_wrote(strided: bool) {
     let platform = SimPlatform::new(3);
     let freq = platform.frequency();
     let format = Format::new(
@@ -99,14 +110,25 @@ fn render_dma_plays_exactly_what_the_client_wrote_with_one_interrupt_per_packet(
     device
         .with(|d| ops::open(d, 1, Direction::Render, format, freq))
         .unwrap();
-    let g = BufferGeometry::plan(
-        &format,
-        3840,
-        PacketCount::Two,
-        true,
-        &BufferLimits::DEFAULT,
-    )
+    let g = if strided {
+        BufferGeometry::plan_packets(
+            &format,
+            1920,
+            PacketCount::Two,
+            &BufferLimits::DEFAULT,
+            4096,
+        )
+    } else {
+        BufferGeometry::plan(
+            &format,
+            3840,
+            PacketCount::Two,
+            true,
+            &BufferLimits::DEFAULT,
+        )
+    }
     .unwrap();
+    assert_eq!(g.stride(), if strided { 4096 } else { 1920 });
     let memory = platform.allocate(g.span_bytes() as usize).unwrap();
     let base = memory.as_ptr();
     device
