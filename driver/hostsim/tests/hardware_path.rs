@@ -80,6 +80,7 @@ fn render_dma_plays_page_strided_packets_in_order() {
     render_dma_plays_what_the_client_wrote(true);
 }
 
+#[allow(clippy::too_many_lines)] // one scenario (set up, play a second, pause, stop) in order
 fn render_dma_plays_what_the_client_wrote(strided: bool) {
     let platform = SimPlatform::new(3);
     let freq = platform.frequency();
