@@ -118,7 +118,7 @@ impl Peaks {
         if src.len() != dst.len() {
             return false;
         }
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
         if sample == SampleType::Float32 && lanes_fit(channels) {
             // The fused pass covers whole 64-byte runs (whole frames: 64 is a multiple of
             // every frame size of this layout); the rest goes the plain way.
@@ -126,25 +126,7 @@ impl Peaks {
             if let (Some((src_runs, src_tail)), Some((dst_runs, dst_tail))) =
                 (src.split_at_checked(split), dst.split_at_mut_checked(split))
             {
-                // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 processor has it
-                // and every x86_64 target enables it.
-                unsafe { sse2::copy_lanes_f32(src_runs, dst_runs, &mut self.lanes) };
-                if !src_tail.is_empty() {
-                    dst_tail.copy_from_slice(src_tail);
-                    self.observe(sample, channels, dst_tail);
-                }
-                return true;
-            }
-        }
-        #[cfg(target_arch = "aarch64")]
-        if sample == SampleType::Float32 && lanes_fit(channels) {
-            let split = src.len() & !63;
-            if let (Some((src_runs, src_tail)), Some((dst_runs, dst_tail))) =
-                (src.split_at_checked(split), dst.split_at_mut_checked(split))
-            {
-                // SAFETY: NEON is part of the aarch64 baseline: every aarch64 processor has
-                // it and every aarch64 target enables it.
-                unsafe { neon::copy_lanes_f32(src_runs, dst_runs, &mut self.lanes) };
+                fused_copy_f32(src_runs, dst_runs, &mut self.lanes);
                 if !src_tail.is_empty() {
                     dst_tail.copy_from_slice(src_tail);
                     self.observe(sample, channels, dst_tail);
@@ -406,6 +388,24 @@ mod neon {
         store_lanes(q1, a1);
         store_lanes(q2, a2);
         store_lanes(q3, a3);
+    }
+}
+
+/// The fused float32 copy-and-meter pass of this architecture (whole 64-byte runs).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[inline]
+fn fused_copy_f32(src: &[u8], dst: &mut [u8], lanes: &mut [u32; LANES]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 processor has it and every
+    // x86_64 target enables it.
+    unsafe {
+        sse2::copy_lanes_f32(src, dst, lanes);
+    }
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: NEON is part of the aarch64 baseline: every aarch64 processor has it and every
+    // aarch64 target enables it.
+    unsafe {
+        neon::copy_lanes_f32(src, dst, lanes);
     }
 }
 
