@@ -64,6 +64,9 @@ pub struct ObjectAttributesBlock {
 
 /// `OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE`.
 const OBJ_CASE_INSENSITIVE_KERNEL_HANDLE: u32 = 0x0000_0040 | 0x0000_0200;
+// The value ntdef.h's two flags make together (0x40 + 0x200): the registry key handle is a
+// kernel handle, not one in the calling process's table.
+const _: () = assert!(OBJ_CASE_INSENSITIVE_KERNEL_HANDLE == 0x240);
 
 /// `PCPFNSTARTDEVICE`.
 pub type StartDevice = unsafe extern "system" fn(
@@ -169,6 +172,18 @@ pub unsafe fn removed(device: *mut DeviceObject) {
 /// Subdevices PortCls must make room for: wave + topology per cable.
 #[allow(clippy::cast_possible_truncation)] // 16
 const MAX_OBJECTS: u32 = (2 * MAX_CABLES) as u32;
+// Room for every subdevice the largest configuration registers: a wave and a topology
+// miniport for each cable (counted, not multiplied, so the check is independent of the
+// formula above).
+const _: () = {
+    let mut needed: u32 = 0;
+    let mut cable = 0;
+    while cable < MAX_CABLES {
+        needed += 2;
+        cable += 1;
+    }
+    assert!(MAX_OBJECTS == needed);
+};
 
 /// DriverEntry's PortCls half: PcInitializeAdapterDriver with our AddDevice. PASSIVE_LEVEL.
 ///

@@ -518,6 +518,11 @@ pub(crate) mod tests {
             let m = ChannelMap::new(c, c);
             assert!(m.is_identity());
             let n = usize::from(c.get());
+            // Indices past the channel count have no path, the diagonal's included.
+            assert_eq!(m.coefficient(n, n).to_bits(), 0, "{n}: channel {n} does not exist");
+            for other in all_counts().filter(|&o| o != c) {
+                assert!(!ChannelMap::new(c, other).is_identity(), "{n} -> {other:?}");
+            }
             for d in 0..n {
                 for s in 0..n {
                     let want: f32 = if d == s { 1.0 } else { 0.0 };
@@ -754,6 +759,75 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    /// The fold a missing source position takes, written out from the table in the module
+    /// docs: its alternatives in order, each a list of destination positions and the
+    /// coefficient each gets (before normalisation).
+    fn documented_alternatives(p: u8) -> Vec<(Vec<u8>, f64)> {
+        let a = a();
+        match p {
+            P_FC => vec![(vec![P_FL, P_FR], a)],
+            P_FLC => vec![(vec![P_FL], 1.0)],
+            P_FRC => vec![(vec![P_FR], 1.0)],
+            P_BL => vec![(vec![P_SL], 1.0), (vec![P_FL], a)],
+            P_BR => vec![(vec![P_SR], 1.0), (vec![P_FR], a)],
+            P_SL => vec![(vec![P_BL], 1.0), (vec![P_FL], a)],
+            P_SR => vec![(vec![P_BR], 1.0), (vec![P_FR], a)],
+            P_BC => vec![
+                (vec![P_BL, P_BR], a),
+                (vec![P_SL, P_SR], a),
+                (vec![P_FL, P_FR], 0.5),
+            ],
+            P_TC | P_TFC => vec![(vec![P_FC], a), (vec![P_FL, P_FR], 0.5)],
+            P_TFL => vec![(vec![P_FL], a)],
+            P_TFR => vec![(vec![P_FR], a)],
+            P_TBL => vec![(vec![P_BL], a), (vec![P_SL], a), (vec![P_FL], 0.5)],
+            _ => vec![],
+        }
+    }
+
+    /// Promise: a position the destination lacks goes to the first documented alternative
+    /// whose speakers the destination has *all* of — never to half of a pair (a 5-channel
+    /// destination has BL but not BR, so a back-centre source goes to FL + FR at ½, not to
+    /// BL alone) — at the documented coefficient relative to the 1:1 channels.
+    #[test]
+    fn each_missing_position_takes_the_first_alternative_the_destination_has_in_full() {
+        let mut checked = 0;
+        for sn in 2..=16u16 {
+            for dn in 2..=16u16 {
+                let (sl, dl) = (layout(sn), layout(dn));
+                let m = ChannelMap::new(ch(sn), ch(dn));
+                // FL is in every layout of two or more channels and goes 1:1, so its
+                // coefficient is the map's normalisation factor.
+                let k = f64::from(m.coefficient(0, 0));
+                assert!(k > 0.0, "{sn}->{dn}: FL->FL");
+                for (s, &sp) in sl.iter().enumerate() {
+                    if dl.contains(&sp) || sp == P_LFE {
+                        continue;
+                    }
+                    let alternatives = documented_alternatives(sp);
+                    let Some((targets, coeff)) = alternatives
+                        .iter()
+                        .find(|(targets, _)| targets.iter().all(|t| dl.contains(t)))
+                    else {
+                        panic!("{sn}->{dn}: position {sp} has no documented fold that fits");
+                    };
+                    for (d, &dp) in dl.iter().enumerate() {
+                        let got = f64::from(m.coefficient(d, s)) / k;
+                        let want = if targets.contains(&dp) { *coeff } else { 0.0 };
+                        assert!(
+                            (got - want).abs() < 1e-5,
+                            "{sn}->{dn}: position {sp} into {dp} at {got}, want {want}"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        // Every layout pair with a missing position was looked at (a loop that skipped
+        // everything would pass the asserts above vacuously).
+        assert!(checked > 500, "only {checked} folds checked");
     }
 
     #[test]

@@ -32,10 +32,6 @@ impl PositionClock {
         }
     }
 
-    pub const fn rate(&self) -> u32 {
-        self.rate
-    }
-
     pub const fn frequency(&self) -> CounterFrequency {
         self.freq
     }

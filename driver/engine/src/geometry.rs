@@ -359,6 +359,11 @@ impl Iterator for MemRanges {
         };
         // in_packet < packet_frames (phase < 2 × packet_frames), so no underflow.
         let frames = packet_frames.wrapping_sub(in_packet).min(self.remaining);
+        if frames == 0 {
+            // Unreachable while the cursor keeps its invariant; a range of no frames would
+            // never bring `remaining` down, so end the runs instead of yielding it forever.
+            return None;
+        }
         // stride × packets fits in u32 (checked when planned) and in_packet × block_align <
         // packet bytes ≤ stride: the offset lies inside the span, so nothing wraps.
         let offset = stride_before.wrapping_add(in_packet.wrapping_mul(u32::from(g.block_align)));
@@ -533,6 +538,26 @@ mod tests {
                 prop_assert_eq!(next, g.cursor(first + count));
             }
         }
+    }
+
+    /// Promise: separately allocated packets never add up to more than the buffer limit: a
+    /// request for larger packets is cut to an equal share of the limit (whole frames).
+    #[test]
+    fn packets_larger_than_their_share_of_the_limit_are_cut_to_it() {
+        let limits = BufferLimits {
+            max_bytes: 1 << 20,
+            ..BufferLimits::DEFAULT
+        };
+        for (packets, share) in [(PacketCount::One, 1u32 << 20), (PacketCount::Two, 1 << 19)] {
+            let g =
+                BufferGeometry::plan_packets(&stereo16(), 3 << 20, packets, &limits, 1).unwrap();
+            assert_eq!(g.packet_bytes(), share, "{packets:?}");
+            assert_eq!(g.packet_frames(), share / 4, "{packets:?}");
+        }
+        // Within the share, the request stands.
+        let g =
+            BufferGeometry::plan_packets(&stereo16(), 4000, PacketCount::Two, &limits, 1).unwrap();
+        assert_eq!(g.packet_bytes(), 4000);
     }
 
     #[test]

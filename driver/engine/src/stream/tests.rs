@@ -62,6 +62,37 @@ fn run_arms_the_first_packet_boundary_and_pause_cancels() {
     assert_eq!(s.armed_deadline(), None);
 }
 
+/// Promise: a looped buffer allocated without notifications (PortCls AllocateBuffer, not
+/// AllocateBufferWithNotification) never arms a timer and never signals a packet, running
+/// or not; its position still advances.
+#[test]
+fn a_buffer_without_notifications_arms_no_timer_and_signals_nothing() {
+    let mut s = Stream::new_virtual(1, Direction::Render, fmt48(), F);
+    let g = BufferGeometry::plan(
+        &fmt48(),
+        480 * 4 * 2,
+        PacketCount::Two,
+        false,
+        &BufferLimits::DEFAULT,
+    )
+    .unwrap();
+    s.attach_buffer(memory(g.span_bytes() as usize), g)
+        .map_err(|(e, _)| e)
+        .unwrap();
+    assert_eq!(run(&mut s, 0), TimerRequest::None);
+    assert_eq!(s.armed_deadline(), None);
+    // A stray expiry (a timer the adapter left over) must not notify either.
+    for k in 1..=5u64 {
+        let out = s.on_timer(Ticks(k * PACKET_TICKS));
+        assert_eq!(out.notice, None, "expiry {k}");
+        assert_eq!(out.next_deadline, None, "expiry {k}");
+    }
+    assert_eq!(s.stats().notifications, 0);
+    assert_eq!(s.armed_deadline(), None);
+    // 5 packets of 480 frames have played.
+    assert_eq!(s.frames_at(Ticks(5 * PACKET_TICKS)), 2400);
+}
+
 #[test]
 fn run_without_a_buffer_is_refused() {
     let mut s = Stream::new_virtual(1, Direction::Render, fmt48(), F);
