@@ -519,7 +519,11 @@ pub(crate) mod tests {
             assert!(m.is_identity());
             let n = usize::from(c.get());
             // Indices past the channel count have no path, the diagonal's included.
-            assert_eq!(m.coefficient(n, n).to_bits(), 0, "{n}: channel {n} does not exist");
+            assert_eq!(
+                m.coefficient(n, n).to_bits(),
+                0,
+                "{n}: channel {n} does not exist"
+            );
             for other in all_counts().filter(|&o| o != c) {
                 assert!(!ChannelMap::new(c, other).is_identity(), "{n} -> {other:?}");
             }

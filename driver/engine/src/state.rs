@@ -32,6 +32,10 @@ impl KsState {
         self as u32
     }
 
+    /// The most single steps between two states (STOP to RUN): a loop that walks with
+    /// [`Self::step_towards`] is bounded by this, so a bug can stop it short, never spin it.
+    pub const MAX_STEPS: usize = 3;
+
     /// The state one step towards `target` (or `self` if already there).
     #[must_use]
     pub const fn step_towards(self, target: KsState) -> KsState {
@@ -173,6 +177,27 @@ mod tests {
         assert_eq!(KsState::Stop.step_towards(KsState::Run), KsState::Acquire);
         assert_eq!(KsState::Run.step_towards(KsState::Stop), KsState::Pause);
         assert_eq!(KsState::Pause.step_towards(KsState::Pause), KsState::Pause);
+        // Every pair, written out: row = from, column = towards (Stop, Acquire, Pause, Run).
+        use KsState::{Acquire as A, Pause as P, Run as R, Stop as S};
+        let want = [
+            [S, A, A, A], // from Stop
+            [S, A, P, P], // from Acquire
+            [A, A, P, R], // from Pause
+            [P, P, P, R], // from Run
+        ];
+        for (from, row) in [S, A, P, R].into_iter().zip(want) {
+            for (to, next) in [S, A, P, R].into_iter().zip(row) {
+                assert_eq!(from.step_towards(to), next, "{from:?} towards {to:?}");
+            }
+            // And every walk arrives within MAX_STEPS.
+            for to in [S, A, P, R] {
+                let mut at = from;
+                for _ in 0..KsState::MAX_STEPS {
+                    at = at.step_towards(to);
+                }
+                assert_eq!(at, to, "{from:?} to {to:?}");
+            }
+        }
     }
 
     #[test]

@@ -39,15 +39,6 @@ pub enum Direction {
     Capture,
 }
 
-impl Direction {
-    pub const fn name(self) -> &'static str {
-        match self {
-            Direction::Render => "render",
-            Direction::Capture => "capture",
-        }
-    }
-}
-
 /// Most notification events one stream accepts. Windows registers one; a few more cost
 /// nothing and tolerate a client that re-registers before unregistering.
 pub const MAX_EVENTS: usize = 4;

@@ -114,7 +114,10 @@ pub fn close<D: AudioDevice + ?Sized>(
     dev.sync(now);
     let link = dev.debug_link().copied();
     let mut s = dev.remove(direction)?;
-    while s.state() != KsState::Stop {
+    for _ in 0..KsState::MAX_STEPS {
+        if s.state() == KsState::Stop {
+            break;
+        }
         let next = s.state().step_towards(KsState::Stop);
         if s.set_state(next, now).is_err() {
             break;

@@ -430,7 +430,10 @@ impl<P: Platform, N: PacketNotify, S: DerefMut<Target = VirtualDevice>> DeviceHo
                     Ok(request) => self.apply(direction, request, now),
                     Err(e) => {
                         let mut at = dev.stream(direction).map_or(from, Stream::state);
-                        while at != from {
+                        for _ in 0..KsState::MAX_STEPS {
+                            if at == from {
+                                break;
+                            }
                             at = at.step_towards(from);
                             match ops::set_state(dev, direction, at, now) {
                                 Ok(request) => self.apply(direction, request, now),

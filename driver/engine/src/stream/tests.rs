@@ -55,6 +55,7 @@ fn run_arms_the_first_packet_boundary_and_pause_cancels() {
         run(&mut s, 1_000),
         TimerRequest::Arm(Ticks(1_000 + PACKET_TICKS))
     );
+    assert_eq!(s.armed_deadline(), Some(Ticks(1_000 + PACKET_TICKS)));
     assert_eq!(
         s.set_state(KsState::Pause, Ticks(50_000)),
         Ok(TimerRequest::Cancel)
@@ -91,6 +92,99 @@ fn a_buffer_without_notifications_arms_no_timer_and_signals_nothing() {
     assert_eq!(s.armed_deadline(), None);
     // 5 packets of 480 frames have played.
     assert_eq!(s.frames_at(Ticks(5 * PACKET_TICKS)), 2400);
+}
+
+/// Promise: a buffer is attached only when it can hold what its geometry describes, in the
+/// stream's block size, once, and never while running — every refusal hands the memory back
+/// and leaves the stream as it was (a smaller buffer would let the data path write past it).
+#[test]
+fn attach_buffer_refuses_short_mismatched_second_and_running_buffers() {
+    let g = BufferGeometry::plan(
+        &fmt48(),
+        480 * 4 * 2,
+        PacketCount::Two,
+        true,
+        &BufferLimits::DEFAULT,
+    )
+    .unwrap();
+    let span = g.span_bytes() as usize;
+    assert_eq!(span, 3840);
+    let refused =
+        |r: Result<(), (StreamError, DmaBuffer)>| r.map_err(|(e, m)| (e, m.len())).unwrap_err();
+
+    // One byte short of the span.
+    let mut s = Stream::new_virtual(1, Direction::Render, fmt48(), F);
+    assert_eq!(
+        refused(s.attach_buffer(memory(span - 1), g)),
+        (StreamError::Buffer(BufferError::TooSmall), span - 1)
+    );
+    assert!(s.geometry().is_none());
+    // A geometry planned for another block size (stereo 32-bit, 8 bytes a frame).
+    let other = Format::new(
+        SampleType::Int32,
+        Channels::STEREO,
+        SampleRate::new(48_000).unwrap(),
+    );
+    let g8 = BufferGeometry::plan(
+        &other,
+        480 * 8 * 2,
+        PacketCount::Two,
+        true,
+        &BufferLimits::DEFAULT,
+    )
+    .unwrap();
+    assert_eq!(
+        refused(s.attach_buffer(memory(g8.span_bytes() as usize), g8)),
+        (StreamError::Buffer(BufferError::TooSmall), 7680)
+    );
+    assert!(s.geometry().is_none());
+    // Exactly the span is enough; a second buffer is refused while the first is attached.
+    s.attach_buffer(memory(span), g)
+        .map_err(|(e, _)| e)
+        .unwrap();
+    assert_eq!(
+        refused(s.attach_buffer(memory(span), g)),
+        (StreamError::Buffer(BufferError::WrongBufferState), span)
+    );
+    // Running: neither detaching nor attaching.
+    run(&mut s, 0);
+    assert_eq!(
+        s.detach_buffer().map(|m| m.len()),
+        Err(StreamError::WrongState)
+    );
+    // A stream that is running without a buffer cannot exist, so the running check is
+    // reached with one attached: still WrongBufferState, the first buffer kept.
+    assert_eq!(
+        refused(s.attach_buffer(memory(span), g)),
+        (StreamError::Buffer(BufferError::WrongBufferState), span)
+    );
+    assert_eq!(s.geometry(), Some(&g));
+    s.set_state(KsState::Pause, Ticks(1)).unwrap();
+    assert_eq!(s.detach_buffer().map(|m| m.len()), Ok(span));
+    assert!(s.geometry().is_none());
+}
+
+/// Promise: the glitch count a user reads adds up every kind of discontinuity — each missed
+/// notification, late, overrun and overflowed packet, plus one for any underrun and one for
+/// any dropped audio.
+#[test]
+fn glitches_add_up_every_kind_of_discontinuity() {
+    let stats = StreamStats {
+        missed_notifications: 1,
+        late_packets: 2,
+        overrun_packets: 4,
+        overflow_packets: 8,
+        underrun_frames: 480,
+        dropped_frames: 7,
+        ..StreamStats::default()
+    };
+    assert_eq!(stats.glitches(), 1 + 2 + 4 + 8 + 1 + 1);
+    assert_eq!(StreamStats::default().glitches(), 0);
+    let only_drops = StreamStats {
+        dropped_frames: 1,
+        ..StreamStats::default()
+    };
+    assert_eq!(only_drops.glitches(), 1);
 }
 
 #[test]
@@ -132,8 +226,32 @@ fn on_time_timers_give_one_notification_per_packet_at_exact_boundaries() {
         deadline = out.next_deadline.unwrap();
     }
     assert_eq!(s.stats().notifications, 1000);
+    assert_eq!(s.stats().wakeups, 1000);
+    assert_eq!(s.stats().early_wakeups, 0);
     assert_eq!(s.stats().missed_notifications, 0);
     assert_eq!(s.stats().glitches(), 0);
+}
+
+/// Promise: once paused, a timer expiry that was already on its way (the cancel raced it)
+/// notifies nothing and re-arms nothing, however late it comes.
+#[test]
+fn a_timer_expiring_after_pause_notifies_nothing() {
+    let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
+    let TimerRequest::Arm(deadline) = run(&mut s, 0) else {
+        panic!("no deadline")
+    };
+    assert_eq!(
+        s.set_state(KsState::Pause, Ticks(deadline.0 - 1)),
+        Ok(TimerRequest::Cancel)
+    );
+    for late in [0, 1, 3 * PACKET_TICKS] {
+        let out = s.on_timer(Ticks(deadline.0 + late));
+        assert_eq!(out.notice, None, "{late} ticks late");
+        assert_eq!(out.next_deadline, None, "{late} ticks late");
+    }
+    assert_eq!(s.stats().notifications, 0);
+    assert_eq!(s.stats().wakeups, 0);
+    assert_eq!(s.armed_deadline(), None);
 }
 
 #[test]
@@ -240,7 +358,15 @@ fn write_packets_follow_the_late_overrun_and_eos_rules() {
     // Before RUN both packets 0 and 1 are writable; 2 would overwrite 0.
     s.set_state(KsState::Acquire, Ticks(0)).unwrap();
     s.set_state(KsState::Pause, Ticks(0)).unwrap();
+    assert!(
+        !s.in_packet_mode(),
+        "a looped client until its first SetWritePacket"
+    );
     s.set_write_packet(0, 0, 0, Ticks(0)).unwrap();
+    assert!(
+        s.in_packet_mode(),
+        "packet mode from the first SetWritePacket"
+    );
     s.set_write_packet(1, 0, 0, Ticks(0)).unwrap();
     assert_eq!(
         s.set_write_packet(2, 0, 0, Ticks(0)),
@@ -441,6 +567,10 @@ fn hardware_positions_drive_the_same_notification_policy() {
         Some(2)
     );
     assert_eq!(s.stats().missed_notifications, 1);
+    // Two interrupts that crossed a boundary, one notification each (the first interrupt
+    // crossed none and counts as neither).
+    assert_eq!(s.stats().wakeups, 2);
+    assert_eq!(s.stats().notifications, 2);
     assert_eq!(s.position(Ticks(0)).play_offset, (1500 % 960) * 4);
 }
 

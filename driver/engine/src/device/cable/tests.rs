@@ -163,6 +163,16 @@ fn matching_formats_loop_back_bit_exact_with_a_one_frame_delay() {
         c.stream(Direction::Capture).unwrap().stats().dropped_frames,
         0
     );
+    // That one-frame delay is what the capture side reports as its latency:
+    // ⌈10^7 / 48 000⌉ = 209 ticks of the 10 MHz counter, 209 × 100 ns.
+    assert_eq!(
+        ops::hw_latency(&mut c, Direction::Capture),
+        Ok(crate::stream::HwLatency {
+            fifo_bytes: 0,
+            chipset_delay_hns: 0,
+            codec_delay_hns: 209
+        })
+    );
 }
 
 #[test]
