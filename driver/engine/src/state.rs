@@ -174,11 +174,11 @@ mod tests {
 
     #[test]
     fn stepping_walks_one_state_at_a_time() {
+        use KsState::{Acquire as A, Pause as P, Run as R, Stop as S};
         assert_eq!(KsState::Stop.step_towards(KsState::Run), KsState::Acquire);
         assert_eq!(KsState::Run.step_towards(KsState::Stop), KsState::Pause);
         assert_eq!(KsState::Pause.step_towards(KsState::Pause), KsState::Pause);
         // Every pair, written out: row = from, column = towards (Stop, Acquire, Pause, Run).
-        use KsState::{Acquire as A, Pause as P, Run as R, Stop as S};
         let want = [
             [S, A, A, A], // from Stop
             [S, A, P, P], // from Acquire
