@@ -241,7 +241,9 @@ struct RenderPackets {
     /// written there: a packet the client skipped reads as missing, never as the stale
     /// audio left in its slot.
     slots: [Option<u64>; 2],
-    /// Linear frame at which the data ends (end of stream), once announced.
+    /// Linear frame at which the data ends (end of stream), once announced. Only
+    /// SetWritePacket announces it, and it sets `active` first: an end of stream implies
+    /// packet mode (a looped buffer plays every frame, for ever).
     eos_frame: Option<Frames>,
 }
 
@@ -699,12 +701,12 @@ impl Stream {
         Ok(())
     }
 
-    /// Whether every render frame holds client data: a looped buffer (no packet mode) without
-    /// an end of stream. [`Self::render_data`] then answers `Valid` for any run; the data
-    /// path asks this first, without a call.
+    /// Whether every render frame holds client data: a looped buffer (no packet mode, so no
+    /// end of stream either). [`Self::render_data`] then answers `Valid` for any run; the
+    /// data path asks this first, without a call.
     #[inline]
     pub const fn plays_every_frame(&self) -> bool {
-        !self.render_packets.active && self.render_packets.eos_frame.is_none()
+        !self.render_packets.active
     }
 
     /// Whether render frames starting at `frame` hold client data, and for how many frames
@@ -712,16 +714,14 @@ impl Stream {
     #[inline]
     pub fn render_data(&self, frame: Frames, max: u64) -> (RenderData, u64) {
         let rp = &self.render_packets;
-        if let Some(eos) = rp.eos_frame {
-            if frame >= eos {
-                return (RenderData::Ended, max);
-            }
-            if !rp.active {
-                return (RenderData::Valid, max.min(eos - frame));
-            }
-        }
         if !rp.active {
+            // A looped buffer (which never has an end of stream).
             return (RenderData::Valid, max);
+        }
+        if let Some(eos) = rp.eos_frame
+            && frame >= eos
+        {
+            return (RenderData::Ended, max);
         }
         let Some(g) = self.geometry() else {
             return (RenderData::Missing, max);

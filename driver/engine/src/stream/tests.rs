@@ -352,6 +352,45 @@ fn events_reject_duplicates_and_unknown_unregistration() {
     assert_eq!(s.events().len(), 3);
 }
 
+/// Promise: with an end of stream announced, the frames before it in packets the client
+/// wrote are data, a packet it skipped is still missing (silence and an underrun, not the
+/// stale audio in its slot), and everything from the end-of-stream frame on has ended. An
+/// end-of-stream packet may be valid to its last byte.
+#[test]
+fn end_of_stream_ends_the_data_but_a_skipped_packet_before_it_stays_missing() {
+    let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
+    s.set_state(KsState::Acquire, Ticks(0)).unwrap();
+    s.set_state(KsState::Pause, Ticks(0)).unwrap();
+    s.set_write_packet(0, 0, 0, Ticks(0)).unwrap();
+    s.set_state(KsState::Run, Ticks(0)).unwrap();
+    // Packet 1 is playing (frame 500 at 10 MHz = 104 167 ticks), never written; packet 2
+    // ends the stream 100 frames in.
+    let in_packet_1 = Ticks(104_167);
+    assert_eq!(s.frames_at(in_packet_1), 500);
+    assert_eq!(s.render_data(0, 1000), (RenderData::Valid, 480));
+    s.set_write_packet(2, WRITE_PACKET_FLAG_EOS, 100 * 4, in_packet_1)
+        .unwrap();
+    // (Packet 2 took packet 0's slot, so packet 0 no longer reads as data.)
+    assert_eq!(s.render_data(0, 1000), (RenderData::Missing, 480));
+    assert_eq!(s.render_data(500, 1000), (RenderData::Missing, 460));
+    assert_eq!(s.render_data(960, 1000), (RenderData::Valid, 100));
+    assert_eq!(s.render_data(1_000, 10), (RenderData::Valid, 10));
+    assert_eq!(s.render_data(1_060, 1000), (RenderData::Ended, 1000));
+    assert_eq!(s.render_data(5_000, 7), (RenderData::Ended, 7));
+
+    // A whole packet's bytes of valid data in the end-of-stream packet is allowed; one
+    // byte more is not.
+    let mut full = stream_with_buffer(Direction::Render, PacketCount::Two);
+    assert_eq!(
+        full.set_write_packet(0, WRITE_PACKET_FLAG_EOS, 480 * 4 + 1, Ticks(0)),
+        Err(StreamError::InvalidPacketArgument)
+    );
+    full.set_write_packet(0, WRITE_PACKET_FLAG_EOS, 480 * 4, Ticks(0))
+        .unwrap();
+    assert_eq!(full.render_data(0, 1000), (RenderData::Valid, 480));
+    assert_eq!(full.render_data(480, 1000), (RenderData::Ended, 1000));
+}
+
 #[test]
 fn write_packets_follow_the_late_overrun_and_eos_rules() {
     let mut s = stream_with_buffer(Direction::Render, PacketCount::Two);
