@@ -113,6 +113,12 @@ fn client_write(cable: &mut Cable, first: u64, frames: &[Vec<u8>]) {
 
 /// Capture frames `[from, to)` as a capture client finds them in its buffer.
 fn client_read(cable: &Cable, from: u64, to: u64) -> Vec<Vec<u8>> {
+    // Minutes of audio at most: a position that ran away (a broken clock) fails here with
+    // the numbers, instead of allocating a frame vector per frame until memory runs out.
+    assert!(
+        to.saturating_sub(from) <= 1 << 24,
+        "client_read of frames {from}..{to}: the capture position ran away"
+    );
     let s = cable.stream(Direction::Capture).expect("capture stream");
     let block = usize::from(s.format().block_align());
     let b = s.buffer().expect("capture buffer");
@@ -633,6 +639,11 @@ fn after_render_pauses_the_capture_side_gets_the_last_frames_then_silence_not_ol
             let rpos = ops::position(&mut cable, Direction::Render, Ticks(t))
                 .expect("position")
                 .frames;
+            assert!(
+                rpos + 960 - written <= 1 << 24,
+                "render position ran away: {written}..{}",
+                rpos + 960
+            );
             let more: Vec<Vec<u8>> = (written..rpos + 960).map(numbered_frame).collect();
             client_write(&mut cable, written, &more);
             written = rpos + 960;

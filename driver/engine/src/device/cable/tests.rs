@@ -73,8 +73,21 @@ fn pattern(f: u64, i: usize) -> u8 {
     ((f * 7 + i as u64 * 13 + 1) % 251) as u8 + 1
 }
 
+/// The most frames a test client moves in one call: minutes of audio. A position that runs
+/// away (a broken clock) fails the test here, with the numbers, instead of keeping the
+/// client busy for hours.
+const MAX_CLIENT_FRAMES: u64 = 1 << 24;
+
+fn assert_client_span(what: &str, from: u64, to: u64) {
+    assert!(
+        to.saturating_sub(from) <= MAX_CLIENT_FRAMES,
+        "{what} of frames {from}..{to}: the stream position ran away"
+    );
+}
+
 /// Writes render frames [from, to) into the render buffer (as a client would).
 fn client_write(c: &mut Cable, from: u64, to: u64) {
+    assert_client_span("client_write", from, to);
     let s = c.stream_mut(Direction::Render).unwrap();
     let block = usize::from(s.format().block_align());
     let b = s.buffer_mut().unwrap();
@@ -90,6 +103,7 @@ fn client_write(c: &mut Cable, from: u64, to: u64) {
 
 /// Reads capture frames [from, to) out of the capture buffer.
 fn client_read(c: &Cable, from: u64, to: u64) -> Vec<Vec<u8>> {
+    assert_client_span("client_read", from, to);
     let s = c.stream(Direction::Capture).unwrap();
     let block = usize::from(s.format().block_align());
     let b = s.buffer().unwrap();
@@ -523,6 +537,8 @@ proptest! {
             let now = Ticks(t);
             let new_rpos = ops::position(&mut c, Direction::Render, now).unwrap().frames;
             let cpos = ops::position(&mut c, Direction::Capture, now).unwrap().frames;
+            assert_client_span("the render level record", rpos, new_rpos);
+            assert_client_span("the capture level record", read, cpos);
             rlevel.extend((rpos..new_rpos).map(|_| rl));
             rpos = new_rpos;
             client_write(&mut c, written, rpos + rframes);
