@@ -109,3 +109,19 @@ fn an_excerpt_keeps_the_text_it_quotes_up_to_32_characters() {
         "\"abcdefghijklmnopqrstuvwxyz012345...\""
     );
 }
+
+/// Promise: naming a sample type or a rate twice offers it once — a repeated item never
+/// cancels itself out of the list (checked member by member, not against a set the parser's
+/// own code builds).
+#[test]
+fn an_item_listed_twice_is_offered_once() {
+    let (config, warnings) = parse("SampleTypes = float32, int16, float32, int16, int16");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let offered: Vec<SampleType> = config.sample_types().iter().collect();
+    // Best first, the order of SampleType::ALL.
+    assert_eq!(offered, [SampleType::Float32, SampleType::Int16]);
+    let (config, warnings) = parse("SampleRates = 48000, 44100, 48000\nDefaultSampleRate = 48000");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let rates: Vec<u32> = config.rates().iter().map(|r| r.hz()).collect();
+    assert_eq!(rates, [44_100, 48_000]);
+}
