@@ -6,7 +6,7 @@
 use cadenza_engine::config::{
     ConfigBuilder, ConfigWarning, DeviceKind, Excerpt, MissingKeys, RegValue, parse_text,
 };
-use cadenza_engine::format::SampleType;
+use cadenza_engine::format::{SampleRate, SampleType};
 use cadenza_engine::format::range::SampleTypeSet;
 
 fn parse(text: &str) -> (cadenza_engine::config::DeviceConfig, Vec<String>) {
@@ -122,6 +122,6 @@ fn an_item_listed_twice_is_offered_once() {
     assert_eq!(offered, [SampleType::Float32, SampleType::Int16]);
     let (config, warnings) = parse("SampleRates = 48000, 44100, 48000\nDefaultSampleRate = 48000");
     assert!(warnings.is_empty(), "{warnings:?}");
-    let rates: Vec<u32> = config.rates().iter().map(|r| r.hz()).collect();
+    let rates: Vec<u32> = config.rates().iter().map(SampleRate::hz).collect();
     assert_eq!(rates, [44_100, 48_000]);
 }
