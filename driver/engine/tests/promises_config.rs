@@ -6,8 +6,8 @@
 use cadenza_engine::config::{
     ConfigBuilder, ConfigWarning, DeviceKind, Excerpt, MissingKeys, RegValue, parse_text,
 };
-use cadenza_engine::format::{SampleRate, SampleType};
 use cadenza_engine::format::range::SampleTypeSet;
+use cadenza_engine::format::{SampleRate, SampleType};
 
 fn parse(text: &str) -> (cadenza_engine::config::DeviceConfig, Vec<String>) {
     let mut warnings = Vec::new();
