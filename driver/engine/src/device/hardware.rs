@@ -278,4 +278,31 @@ mod tests {
         assert_eq!(latch.take(), INT_PACKET_COMPLETE | INT_DMA_ERROR);
         assert_eq!(latch.take(), 0, "taken once");
     }
+
+    /// Promise: each DPC that finds the DMA-error bit latched counts one DMA error (the
+    /// counter a user reads to tell a FIFO or bus fault from a late DPC); packet-complete
+    /// alone counts none, even with no stream open.
+    #[test]
+    fn each_dpc_with_the_error_bit_counts_one_dma_error() {
+        let hw = StatusOnly::default();
+        let latch = InterruptLatch::new();
+        let mut dev = HwDevice::new(hw.clone(), Direction::Render, CounterFrequency::TEN_MHZ);
+        assert_eq!(dev.dma_errors(), 0);
+        for (status, errors) in [
+            (INT_PACKET_COMPLETE, 0),
+            (INT_DMA_ERROR, 1),
+            (INT_DMA_ERROR | INT_PACKET_COMPLETE, 2),
+            (INT_PACKET_COMPLETE, 2),
+            (INT_DMA_ERROR, 3),
+        ] {
+            latch.latch(status);
+            assert_eq!(
+                dev.on_dpc(&latch, Ticks::ZERO),
+                None,
+                "no stream, no packet"
+            );
+            assert_eq!(dev.dma_errors(), errors, "after status {status:#b}");
+            assert_eq!(latch.take(), 0, "the DPC took the status");
+        }
+    }
 }
