@@ -279,6 +279,86 @@ mod tests {
         assert_eq!(latch.take(), 0, "taken once");
     }
 
+    /// Hardware with a position register the test moves (shared by the device's clone).
+    #[derive(Clone, Default)]
+    struct Register(std::rc::Rc<Cell<u32>>);
+
+    impl DmaHardware for Register {
+        fn program(&self, _: &DmaBuffer, _: &BufferGeometry) -> Result<(), NtStatus> {
+            Ok(())
+        }
+        fn start(&self) {}
+        fn stop(&self) {}
+        fn reset(&self) {
+            self.0.set(0);
+        }
+        fn position_register(&self) -> u32 {
+            self.0.get()
+        }
+        fn acknowledge_interrupt(&self) -> u32 {
+            0
+        }
+    }
+
+    /// Promise: the position a client reads is the DMA register turned into frames —
+    /// through page-strided packets (a register in a packet's page padding means that
+    /// packet is done) — and extended to a linear count that stays exact when the DPC comes
+    /// more than a buffer pass late.
+    #[test]
+    fn register_offsets_become_exact_linear_positions_across_padding_and_late_dpcs() {
+        use crate::device::ops;
+        use crate::format::{Channels, SampleRate, SampleType};
+        use crate::geometry::{BufferLimits, PacketCount};
+        const F: CounterFrequency = CounterFrequency::TEN_MHZ;
+        let f = Format::new(
+            SampleType::Int16,
+            Channels::STEREO,
+            SampleRate::new(48_000).unwrap(),
+        );
+        let reg = Register::default();
+        let mut dev = HwDevice::new(reg.clone(), Direction::Render, F);
+        ops::open(&mut dev, 1, Direction::Render, f, F).unwrap();
+        // Two packets of 480 frames (1920 bytes), each starting on a 4096-byte page.
+        let g =
+            BufferGeometry::plan_packets(&f, 1920, PacketCount::Two, &BufferLimits::DEFAULT, 4096)
+                .unwrap();
+        let leaked: &'static mut [u8] =
+            std::boxed::Box::leak(std::vec![0u8; g.span_bytes() as usize].into_boxed_slice());
+        // SAFETY: the leaked allocation lives for ever and nothing else references it.
+        let memory = unsafe {
+            DmaBuffer::from_raw_parts(
+                core::ptr::NonNull::new(leaked.as_mut_ptr()).unwrap(),
+                leaked.len(),
+            )
+        };
+        ops::attach_buffer(&mut dev, Direction::Render, memory, g)
+            .map_err(|(e, _)| e)
+            .unwrap();
+        for state in [KsState::Acquire, KsState::Pause, KsState::Run] {
+            ops::set_state(&mut dev, Direction::Render, state, Ticks::ZERO).unwrap();
+        }
+        // (register byte offset, frames played by then, the position expected): the time
+        // is ⌈frames × 10^7 / 48 000⌉ ticks, written out.
+        for (register, ticks, want) in [
+            (100 * 4, 20_834, 100),
+            // Packet 0's page padding: packet 0 is done, packet 1 not begun.
+            (4096 - 4, 100_000, 480),
+            (4096 + 100 * 4, 120_834, 580),
+            // Two and a half buffer passes later, back in packet 0 at frame 200.
+            (200 * 4, 641_667, 3080),
+            // Another two and a half passes, in packet 1 at frame 200, with the counter
+            // reading 10 frames short of what the DMA played (5470 frames' ticks): the pass
+            // count is rounded to the nearest, not cut down.
+            (4096 + 200 * 4, 1_139_584, 5480),
+        ] {
+            reg.0.set(register);
+            let got = ops::position(&mut dev, Direction::Render, Ticks(ticks))
+                .unwrap()
+                .frames;
+            assert_eq!(got, want, "register {register} at tick {ticks}");
+        }
+    }
+
     /// Promise: each DPC that finds the DMA-error bit latched counts one DMA error (the
     /// counter a user reads to tell a FIFO or bus fault from a late DPC); packet-complete
     /// alone counts none, even with no stream open.
