@@ -317,6 +317,13 @@ mod tests {
         );
         let reg = Register::default();
         let mut dev = HwDevice::new(reg.clone(), Direction::Render, F);
+        // One DMA engine, one direction: a render device has no capture pin.
+        assert!(dev.has_pin(Direction::Render));
+        assert!(!dev.has_pin(Direction::Capture));
+        assert_eq!(
+            ops::open(&mut dev, 2, Direction::Capture, f, F),
+            Err(StreamError::WrongState)
+        );
         ops::open(&mut dev, 1, Direction::Render, f, F).unwrap();
         // Two packets of 480 frames (1920 bytes), each starting on a 4096-byte page.
         let g =
