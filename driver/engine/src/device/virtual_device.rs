@@ -185,6 +185,7 @@ impl AudioDevice for VirtualDevice {
 mod tests {
     use super::*;
     use crate::device::ops;
+    use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
 
     const F: CounterFrequency = CounterFrequency::TEN_MHZ;
 
@@ -202,11 +203,96 @@ mod tests {
             assert_eq!(dev.has_pin(Direction::Capture), capture, "{kind:?}");
             assert_eq!(kind.has_pin(Direction::Render), render);
             assert_eq!(kind.has_pin(Direction::Capture), capture);
-            assert_eq!(dev.gain(Direction::Render).is_some(), render);
-            assert_eq!(dev.gain_mut(Direction::Capture).is_some(), capture);
+            // Each endpoint has its own volume, and only the endpoints the kind has.
+            assert_eq!(dev.gain(Direction::Render).is_some(), render, "{kind:?}");
+            assert_eq!(dev.gain(Direction::Capture).is_some(), capture, "{kind:?}");
+            assert_eq!(
+                dev.gain_mut(Direction::Render).is_some(),
+                render,
+                "{kind:?}"
+            );
+            assert_eq!(
+                dev.gain_mut(Direction::Capture).is_some(),
+                capture,
+                "{kind:?}"
+            );
+            assert_eq!(dev.as_cable().is_some(), render && capture, "{kind:?}");
+            assert_eq!(dev.as_cable_mut().is_some(), render && capture, "{kind:?}");
             let opened = ops::open(&mut dev, 7, Direction::Render, Format::DEFAULT, F);
             assert_eq!(opened.is_ok(), render, "{kind:?}");
         }
+    }
+
+    /// A leaked heap buffer: lives for ever, referenced only through the DmaBuffer.
+    fn memory(bytes: usize) -> DmaBuffer {
+        let leaked: &'static mut [u8] =
+            std::boxed::Box::leak(std::vec![0u8; bytes].into_boxed_slice());
+        // SAFETY: the leaked allocation lives for ever and nothing else references it.
+        unsafe {
+            DmaBuffer::from_raw_parts(
+                core::ptr::NonNull::new(leaked.as_mut_ptr()).unwrap(),
+                leaked.len(),
+            )
+        }
+    }
+
+    /// Promise: closing a stream hands back its buffer (for the adapter to free) and frees
+    /// the pin for the next open, on every kind and every pin it has; the cable's ring comes
+    /// back once, the other kinds have none.
+    #[test]
+    fn closing_returns_the_buffer_and_frees_the_pin_on_every_kind() {
+        let g = BufferGeometry::plan(
+            &Format::DEFAULT,
+            4800,
+            PacketCount::Two,
+            true,
+            &BufferLimits::DEFAULT,
+        )
+        .unwrap();
+        let span = g.span_bytes() as usize;
+        for (mut dev, ring) in [
+            (VirtualDevice::cable(memory(4096), F), Some(4096)),
+            (VirtualDevice::tone(440), None),
+            (VirtualDevice::null(), None),
+        ] {
+            let kind = dev.kind();
+            for direction in [Direction::Render, Direction::Capture] {
+                if !dev.has_pin(direction) {
+                    assert!(ops::close(&mut dev, direction, Ticks(0)).is_none());
+                    continue;
+                }
+                ops::open(&mut dev, 1, direction, Format::DEFAULT, F).unwrap();
+                ops::attach_buffer(&mut dev, direction, memory(span), g)
+                    .map_err(|(e, _)| e)
+                    .unwrap();
+                ops::set_state(&mut dev, direction, KsState::Acquire, Ticks(0)).unwrap();
+                let back = ops::close(&mut dev, direction, Ticks(10));
+                assert_eq!(back.map(|m| m.len()), Some(span), "{kind:?} {direction:?}");
+                assert!(dev.stream(direction).is_none(), "{kind:?} {direction:?}");
+                ops::open(&mut dev, 2, direction, Format::DEFAULT, F)
+                    .unwrap_or_else(|e| panic!("{kind:?} {direction:?} reopen: {e:?}"));
+                assert!(
+                    ops::close(&mut dev, direction, Ticks(20)).is_none(),
+                    "no buffer"
+                );
+            }
+            assert_eq!(dev.take_ring_memory().map(|m| m.len()), ring, "{kind:?}");
+        }
+    }
+
+    /// Promise: the cable wrapper keeps the cable's rule that both ends run at one rate: a
+    /// capture stream at 44.1 kHz is refused while a 48 kHz render stream is open.
+    #[test]
+    fn the_wrapped_cable_refuses_a_second_rate() {
+        let mut dev = VirtualDevice::cable(memory(4096), F);
+        ops::open(&mut dev, 1, Direction::Render, Format::DEFAULT, F).unwrap();
+        let f44 = Format::new(
+            Format::DEFAULT.sample(),
+            Format::DEFAULT.channels(),
+            crate::format::SampleRate::new(44_100).unwrap(),
+        );
+        assert!(ops::open(&mut dev, 2, Direction::Capture, f44, F).is_err());
+        assert!(dev.stream(Direction::Capture).is_none());
     }
 
     #[test]
