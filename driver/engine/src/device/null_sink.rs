@@ -129,3 +129,85 @@ fn meter_played(s: &mut Stream, pos: u64) {
     }
     s.level_meter_mut().add(&peaks, count);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::ops;
+    use crate::format::{Channels, SampleRate, SampleType};
+    use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
+    use crate::platform::DmaBuffer;
+    use crate::time::CounterFrequency;
+
+    const F: CounterFrequency = CounterFrequency::TEN_MHZ;
+
+    /// Promise: the null sink discards what it plays but still meters it, so a status
+    /// reader sees whether anything is playing and how loud — here one loud frame per
+    /// channel in 100 ms of quiet float audio — and it counts every frame it consumed.
+    #[test]
+    fn the_null_sink_meters_what_it_discards_and_counts_it() {
+        let fmt = Format::new(
+            SampleType::Float32,
+            Channels::STEREO,
+            SampleRate::new(48_000).unwrap(),
+        );
+        let mut sink = NullSink::new();
+        ops::open(&mut sink, 1, Direction::Render, fmt, F).unwrap();
+        let g = BufferGeometry::plan(
+            &fmt,
+            480 * 8 * 2,
+            PacketCount::Two,
+            true,
+            &BufferLimits::DEFAULT,
+        )
+        .unwrap();
+        let buffer: &'static mut [u8] =
+            std::boxed::Box::leak(std::vec![0u8; g.span_bytes() as usize].into_boxed_slice());
+        let base = buffer.as_mut_ptr();
+        // SAFETY: the leaked allocation lives for ever; the test writes it through `base`
+        // only between engine calls, as a client writes its buffer.
+        let memory = unsafe {
+            DmaBuffer::from_raw_parts(core::ptr::NonNull::new(base).unwrap(), buffer.len())
+        };
+        ops::attach_buffer(&mut sink, Direction::Render, memory, g)
+            .map_err(|(e, _)| e)
+            .unwrap();
+        for state in [KsState::Acquire, KsState::Pause] {
+            ops::set_state(&mut sink, Direction::Render, state, Ticks(0)).unwrap();
+        }
+        sink.stream_mut(Direction::Render)
+            .unwrap()
+            .level_meter_mut()
+            .arm();
+        let frame = |f: u64| -> [f32; 2] {
+            match f {
+                100 => [0.5, 0.0625],
+                2_000 => [0.125, -0.25],
+                _ => [-0.125, 0.0625],
+            }
+        };
+        let write_packet = |k: u64| {
+            for f in k * 480..(k + 1) * 480 {
+                let off = g.wrapped_offset(f) as usize;
+                let [l, r] = frame(f);
+                // SAFETY: `off + 8` is within the buffer (a frame's offset in it), which
+                // the engine does not touch while this runs.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(l.to_le_bytes().as_ptr(), base.add(off), 4);
+                    core::ptr::copy_nonoverlapping(r.to_le_bytes().as_ptr(), base.add(off + 4), 4);
+                }
+            }
+        };
+        write_packet(0);
+        ops::set_state(&mut sink, Direction::Render, KsState::Run, Ticks(0)).unwrap();
+        for k in 1..=10u64 {
+            write_packet(k);
+            ops::position(&mut sink, Direction::Render, Ticks(k * 100_000)).unwrap();
+        }
+        let levels = *sink.stream(Direction::Render).unwrap().levels();
+        assert_eq!((levels.windows, levels.window_frames), (1, 4_800));
+        // 0.5 and 0.25 of full scale in Q31.
+        assert_eq!(levels.peak_q31[..3], [1 << 30, 1 << 29, 0]);
+        assert_eq!(sink.consumed_frames(), 4_800);
+    }
+}
