@@ -163,11 +163,13 @@ mod tests {
         .unwrap();
         let buffer: &'static mut [u8] =
             std::boxed::Box::leak(std::vec![0u8; g.span_bytes() as usize].into_boxed_slice());
-        let base = buffer.as_mut_ptr();
-        // SAFETY: the leaked allocation lives for ever; the test writes it through `base`
-        // only between engine calls, as a client writes its buffer.
+        // SAFETY: the leaked allocation lives for ever and is reached only through this
+        // DmaBuffer (the test writes it as the client, through the stream's buffer).
         let memory = unsafe {
-            DmaBuffer::from_raw_parts(core::ptr::NonNull::new(base).unwrap(), buffer.len())
+            DmaBuffer::from_raw_parts(
+                core::ptr::NonNull::new(buffer.as_mut_ptr()).unwrap(),
+                buffer.len(),
+            )
         };
         ops::attach_buffer(&mut sink, Direction::Render, memory, g)
             .map_err(|(e, _)| e)
@@ -186,22 +188,24 @@ mod tests {
                 _ => [-0.125, 0.0625],
             }
         };
-        let write_packet = |k: u64| {
+        let write_packet = |sink: &mut NullSink, k: u64| {
+            let b = sink
+                .stream_mut(Direction::Render)
+                .unwrap()
+                .buffer_mut()
+                .unwrap();
             for f in k * 480..(k + 1) * 480 {
-                let off = g.wrapped_offset(f) as usize;
+                let off = b.geometry.wrapped_offset(f) as usize;
                 let [l, r] = frame(f);
-                // SAFETY: `off + 8` is within the buffer (a frame's offset in it), which
-                // the engine does not touch while this runs.
-                unsafe {
-                    core::ptr::copy_nonoverlapping(l.to_le_bytes().as_ptr(), base.add(off), 4);
-                    core::ptr::copy_nonoverlapping(r.to_le_bytes().as_ptr(), base.add(off + 4), 4);
-                }
+                let bytes = b.memory.slice_mut(off, 8).unwrap();
+                bytes[..4].copy_from_slice(&l.to_le_bytes());
+                bytes[4..].copy_from_slice(&r.to_le_bytes());
             }
         };
-        write_packet(0);
+        write_packet(&mut sink, 0);
         ops::set_state(&mut sink, Direction::Render, KsState::Run, Ticks(0)).unwrap();
         for k in 1..=10u64 {
-            write_packet(k);
+            write_packet(&mut sink, k);
             ops::position(&mut sink, Direction::Render, Ticks(k * 100_000)).unwrap();
         }
         let levels = *sink.stream(Direction::Render).unwrap().levels();
