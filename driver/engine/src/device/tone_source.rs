@@ -221,6 +221,21 @@ mod tests {
         let peak = samples.iter().map(|s| s.unsigned_abs()).max().unwrap();
         // −12 dBFS ≈ 0.251 of full scale.
         assert!((8_000..8_400).contains(&peak), "peak {peak}");
+
+        // The capture endpoint's volume moves the tone: at −6 dB the next second peaks at
+        // −18 dBFS ≈ 0.126 of full scale (4 125 of 32 768).
+        t.gain_mut().set_all_db(-6 * 65_536).unwrap();
+        ops::position(&mut t, Direction::Capture, Ticks(20_000_000)).unwrap();
+        let b = t.stream(Direction::Capture).unwrap().buffer().unwrap();
+        let quieter = b
+            .memory
+            .slice(0, 96_000)
+            .unwrap()
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]).unsigned_abs())
+            .max()
+            .unwrap();
+        assert!((4_000..4_250).contains(&quieter), "peak at -6 dB {quieter}");
     }
 
     #[test]
