@@ -359,6 +359,12 @@ fn power_down_freezes_running_streams_and_refuses_calls_until_power_returns() {
         assert_eq!(NtStatus::from(e), NtStatus::DEVICE_POWERED_OFF);
         let e = ops::set_state(&mut c, d, KsState::Run, Ticks(200_000)).unwrap_err();
         assert_eq!(NtStatus::from(e), NtStatus::DEVICE_POWERED_OFF);
+        // Setting the state it already has is a no-op that succeeds, powered or not (KS
+        // may repeat a state); only stepping up needs power.
+        assert_eq!(
+            ops::set_state(&mut c, d, KsState::Pause, Ticks(200_000)),
+            Ok(TimerRequest::None)
+        );
     }
     ops::set_presence(&mut c, Presence::Present, Ticks(300_000));
     assert!(matches!(
