@@ -308,6 +308,18 @@ pub trait Platform: Clone {
 }
 
 #[cfg(test)]
+impl DmaBuffer {
+    /// Test memory: `bytes` zeroed heap bytes that are never freed, so the DmaBuffer contract
+    /// holds trivially (the bytes outlive every use and nothing else refers to them).
+    pub(crate) fn leaked(bytes: usize) -> DmaBuffer {
+        let leaked: &'static mut [u8] = std::boxed::Box::leak(vec![0u8; bytes].into_boxed_slice());
+        // SAFETY: the leaked allocation lives for ever, is `bytes` long, and the only way to
+        // it is the DmaBuffer made here.
+        unsafe { DmaBuffer::from_raw_parts(NonNull::from(leaked).cast(), bytes) }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::vec;

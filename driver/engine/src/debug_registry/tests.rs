@@ -3,20 +3,12 @@ use crate::format::{Channels, Format, SampleRate, SampleType};
 use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
 use crate::platform::DmaBuffer;
 use crate::trace::{DEFAULT_CAPACITY, TraceKind};
-use core::ptr::NonNull;
-use std::boxed::Box;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::vec;
 use std::vec::Vec;
 
 const F: CounterFrequency = CounterFrequency::TEN_MHZ;
-
-fn memory(bytes: usize) -> DmaBuffer {
-    let leaked: &'static mut [u8] = Box::leak(vec![0u8; bytes].into_boxed_slice());
-    // SAFETY: the leaked allocation lives forever and nothing else references it.
-    unsafe { DmaBuffer::from_raw_parts(NonNull::new(leaked.as_mut_ptr()).unwrap(), bytes) }
-}
 
 fn running_stream() -> Stream {
     let format = Format::new(
@@ -33,7 +25,7 @@ fn running_stream() -> Stream {
         &BufferLimits::DEFAULT,
     )
     .unwrap();
-    s.attach_buffer(memory(g.span_bytes() as usize), g)
+    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
         .map_err(|(e, _)| e)
         .unwrap();
     for st in [KsState::Acquire, KsState::Pause, KsState::Run] {

@@ -120,23 +120,15 @@ mod tests {
     use crate::platform::{DmaBuffer, EventHandle};
     use crate::state::KsState;
     use crate::time::CounterFrequency;
-    use core::ptr::NonNull;
     use std::boxed::Box;
-    use std::vec;
     use std::vec::Vec;
-
-    fn memory(bytes: usize) -> DmaBuffer {
-        let leaked: &'static mut [u8] = Box::leak(vec![0u8; bytes].into_boxed_slice());
-        // SAFETY: leaked memory lives forever and is used only through this buffer.
-        unsafe { DmaBuffer::from_raw_parts(NonNull::new(leaked.as_mut_ptr()).unwrap(), bytes) }
-    }
 
     #[test]
     fn ops_record_every_step_of_a_stream_and_keep_the_table_current() {
         const F: CounterFrequency = CounterFrequency::TEN_MHZ;
         let trace: &'static TraceRing<DEFAULT_CAPACITY> = Box::leak(Box::new(TraceRing::new()));
         let table: &'static StreamTable<DEFAULT_SLOTS> = Box::leak(Box::new(StreamTable::new()));
-        let mut cable = VirtualDevice::cable(memory(1 << 16), F);
+        let mut cable = VirtualDevice::cable(DmaBuffer::leaked(1 << 16), F);
         cable.set_debug_link(DebugLink {
             trace,
             table,
@@ -153,7 +145,7 @@ mod tests {
             &BufferLimits::DEFAULT,
         )
         .unwrap();
-        ops::attach_buffer(&mut cable, Direction::Render, memory(7680), g)
+        ops::attach_buffer(&mut cable, Direction::Render, DmaBuffer::leaked(7680), g)
             .map_err(|(e, _)| e)
             .unwrap();
         ops::register_event(

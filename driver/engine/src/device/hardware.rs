@@ -329,15 +329,7 @@ mod tests {
         let g =
             BufferGeometry::plan_packets(&f, 1920, PacketCount::Two, &BufferLimits::DEFAULT, 4096)
                 .unwrap();
-        let leaked: &'static mut [u8] =
-            std::boxed::Box::leak(std::vec![0u8; g.span_bytes() as usize].into_boxed_slice());
-        // SAFETY: the leaked allocation lives for ever and nothing else references it.
-        let memory = unsafe {
-            DmaBuffer::from_raw_parts(
-                core::ptr::NonNull::new(leaked.as_mut_ptr()).unwrap(),
-                leaked.len(),
-            )
-        };
+        let memory = DmaBuffer::leaked(g.span_bytes() as usize);
         ops::attach_buffer(&mut dev, Direction::Render, memory, g)
             .map_err(|(e, _)| e)
             .unwrap();

@@ -161,16 +161,7 @@ mod tests {
             &BufferLimits::DEFAULT,
         )
         .unwrap();
-        let buffer: &'static mut [u8] =
-            std::boxed::Box::leak(std::vec![0u8; g.span_bytes() as usize].into_boxed_slice());
-        // SAFETY: the leaked allocation lives for ever and is reached only through this
-        // DmaBuffer (the test writes it as the client, through the stream's buffer).
-        let memory = unsafe {
-            DmaBuffer::from_raw_parts(
-                core::ptr::NonNull::new(buffer.as_mut_ptr()).unwrap(),
-                buffer.len(),
-            )
-        };
+        let memory = DmaBuffer::leaked(g.span_bytes() as usize);
         ops::attach_buffer(&mut sink, Direction::Render, memory, g)
             .map_err(|(e, _)| e)
             .unwrap();

@@ -169,9 +169,6 @@ mod tests {
     use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
     use crate::platform::DmaBuffer;
     use crate::time::CounterFrequency;
-    use core::ptr::NonNull;
-    use std::boxed::Box;
-    use std::vec;
 
     #[test]
     fn records_a_sine_of_the_configured_frequency() {
@@ -192,12 +189,7 @@ mod tests {
             &BufferLimits::DEFAULT,
         )
         .unwrap();
-        let mem: &'static mut [u8] =
-            Box::leak(vec![0u8; g.span_bytes() as usize].into_boxed_slice());
-        // SAFETY: leaked memory lives forever and is used only through this buffer.
-        let buf = unsafe {
-            DmaBuffer::from_raw_parts(NonNull::new(mem.as_mut_ptr()).unwrap(), mem.len())
-        };
+        let buf = DmaBuffer::leaked(g.span_bytes() as usize);
         ops::attach_buffer(&mut t, Direction::Capture, buf, g)
             .map_err(|(e, _)| e)
             .unwrap();

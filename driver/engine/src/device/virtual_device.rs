@@ -223,19 +223,6 @@ mod tests {
         }
     }
 
-    /// A leaked heap buffer: lives for ever, referenced only through the DmaBuffer.
-    fn memory(bytes: usize) -> DmaBuffer {
-        let leaked: &'static mut [u8] =
-            std::boxed::Box::leak(std::vec![0u8; bytes].into_boxed_slice());
-        // SAFETY: the leaked allocation lives for ever and nothing else references it.
-        unsafe {
-            DmaBuffer::from_raw_parts(
-                core::ptr::NonNull::new(leaked.as_mut_ptr()).unwrap(),
-                leaked.len(),
-            )
-        }
-    }
-
     /// Promise: closing a stream hands back its buffer (for the adapter to free) and frees
     /// the pin for the next open, on every kind and every pin it has; the cable's ring comes
     /// back once, the other kinds have none.
@@ -251,7 +238,7 @@ mod tests {
         .unwrap();
         let span = g.span_bytes() as usize;
         for (mut dev, ring) in [
-            (VirtualDevice::cable(memory(4096), F), Some(4096)),
+            (VirtualDevice::cable(DmaBuffer::leaked(4096), F), Some(4096)),
             (VirtualDevice::tone(440), None),
             (VirtualDevice::null(), None),
         ] {
@@ -262,7 +249,7 @@ mod tests {
                     continue;
                 }
                 ops::open(&mut dev, 1, direction, Format::DEFAULT, F).unwrap();
-                ops::attach_buffer(&mut dev, direction, memory(span), g)
+                ops::attach_buffer(&mut dev, direction, DmaBuffer::leaked(span), g)
                     .map_err(|(e, _)| e)
                     .unwrap();
                 ops::set_state(&mut dev, direction, KsState::Acquire, Ticks(0)).unwrap();
@@ -284,7 +271,7 @@ mod tests {
     /// capture stream at 44.1 kHz is refused while a 48 kHz render stream is open.
     #[test]
     fn the_wrapped_cable_refuses_a_second_rate() {
-        let mut dev = VirtualDevice::cable(memory(4096), F);
+        let mut dev = VirtualDevice::cable(DmaBuffer::leaked(4096), F);
         ops::open(&mut dev, 1, Direction::Render, Format::DEFAULT, F).unwrap();
         let f44 = Format::new(
             Format::DEFAULT.sample(),

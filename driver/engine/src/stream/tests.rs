@@ -1,10 +1,7 @@
 use super::*;
 use crate::format::{Channels, SampleRate, SampleType};
 use crate::geometry::{BufferLimits, PacketCount};
-use core::ptr::NonNull;
 use proptest::prelude::*;
-use std::boxed::Box;
-use std::vec;
 
 const F: CounterFrequency = CounterFrequency::TEN_MHZ;
 
@@ -14,13 +11,6 @@ fn fmt48() -> Format {
         Channels::STEREO,
         SampleRate::new(48_000).unwrap(),
     )
-}
-
-/// A leaked heap buffer: fine in tests, and it keeps the DmaBuffer contract trivially.
-fn memory(bytes: usize) -> DmaBuffer {
-    let leaked: &'static mut [u8] = Box::leak(vec![0u8; bytes].into_boxed_slice());
-    // SAFETY: the leaked allocation lives forever and nothing else references it.
-    unsafe { DmaBuffer::from_raw_parts(NonNull::new(leaked.as_mut_ptr()).unwrap(), bytes) }
 }
 
 /// A stream with a 2 × 480-frame (2 × 10 ms) buffer, in the given direction.
@@ -34,7 +24,7 @@ fn stream_with_buffer(direction: Direction, packets: PacketCount) -> Stream {
         &BufferLimits::DEFAULT,
     )
     .unwrap();
-    s.attach_buffer(memory(g.span_bytes() as usize), g)
+    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
         .map_err(|(e, _)| e)
         .unwrap();
     s
@@ -77,7 +67,7 @@ fn a_buffer_without_notifications_arms_no_timer_and_signals_nothing() {
         &BufferLimits::DEFAULT,
     )
     .unwrap();
-    s.attach_buffer(memory(g.span_bytes() as usize), g)
+    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
         .map_err(|(e, _)| e)
         .unwrap();
     assert_eq!(run(&mut s, 0), TimerRequest::None);
@@ -115,7 +105,7 @@ fn attach_buffer_refuses_short_mismatched_second_and_running_buffers() {
     // One byte short of the span.
     let mut s = Stream::new_virtual(1, Direction::Render, fmt48(), F);
     assert_eq!(
-        refused(s.attach_buffer(memory(span - 1), g)),
+        refused(s.attach_buffer(DmaBuffer::leaked(span - 1), g)),
         (StreamError::Buffer(BufferError::TooSmall), span - 1)
     );
     assert!(s.geometry().is_none());
@@ -134,16 +124,16 @@ fn attach_buffer_refuses_short_mismatched_second_and_running_buffers() {
     )
     .unwrap();
     assert_eq!(
-        refused(s.attach_buffer(memory(g8.span_bytes() as usize), g8)),
+        refused(s.attach_buffer(DmaBuffer::leaked(g8.span_bytes() as usize), g8)),
         (StreamError::Buffer(BufferError::TooSmall), 7680)
     );
     assert!(s.geometry().is_none());
     // Exactly the span is enough; a second buffer is refused while the first is attached.
-    s.attach_buffer(memory(span), g)
+    s.attach_buffer(DmaBuffer::leaked(span), g)
         .map_err(|(e, _)| e)
         .unwrap();
     assert_eq!(
-        refused(s.attach_buffer(memory(span), g)),
+        refused(s.attach_buffer(DmaBuffer::leaked(span), g)),
         (StreamError::Buffer(BufferError::WrongBufferState), span)
     );
     // Running: neither detaching nor attaching.
@@ -155,7 +145,7 @@ fn attach_buffer_refuses_short_mismatched_second_and_running_buffers() {
     // A stream that is running without a buffer cannot exist, so the running check is
     // reached with one attached: still WrongBufferState, the first buffer kept.
     assert_eq!(
-        refused(s.attach_buffer(memory(span), g)),
+        refused(s.attach_buffer(DmaBuffer::leaked(span), g)),
         (StreamError::Buffer(BufferError::WrongBufferState), span)
     );
     assert_eq!(s.geometry(), Some(&g));
@@ -592,7 +582,7 @@ fn hardware_positions_drive_the_same_notification_policy() {
         &BufferLimits::DEFAULT,
     )
     .unwrap();
-    s.attach_buffer(memory(3840), g)
+    s.attach_buffer(DmaBuffer::leaked(3840), g)
         .map_err(|(e, _)| e)
         .unwrap();
     assert_eq!(run(&mut s, 0), TimerRequest::None); // no deadline: hardware interrupts drive it

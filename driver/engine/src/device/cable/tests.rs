@@ -4,19 +4,11 @@ use crate::device::ops;
 use crate::format::{Channels, SampleRate, SampleType};
 use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
 use crate::stream::{TimerRequest, WRITE_PACKET_FLAG_EOS};
-use core::ptr::NonNull;
 use proptest::prelude::*;
-use std::boxed::Box;
 use std::vec;
 use std::vec::Vec;
 
 const F: CounterFrequency = CounterFrequency::TEN_MHZ;
-
-fn memory(bytes: usize) -> DmaBuffer {
-    let leaked: &'static mut [u8] = Box::leak(vec![0u8; bytes].into_boxed_slice());
-    // SAFETY: leaked memory lives forever and is referenced only through this buffer.
-    unsafe { DmaBuffer::from_raw_parts(NonNull::new(leaked.as_mut_ptr()).unwrap(), bytes) }
-}
 
 fn fmt(t: SampleType, ch: u16) -> Format {
     Format::new(
@@ -28,7 +20,7 @@ fn fmt(t: SampleType, ch: u16) -> Format {
 
 /// A cable with both streams open, buffers of `packet_frames` × 2, in PAUSE.
 fn cable(render: Format, capture: Format, rpf: u32, cpf: u32) -> Cable {
-    let c = Cable::new(memory(Cable::ring_bytes(48_000, 64, 500)), F);
+    let c = Cable::new(DmaBuffer::leaked(Cable::ring_bytes(48_000, 64, 500)), F);
     wired(c, render, capture, rpf, cpf)
 }
 
@@ -39,7 +31,7 @@ fn hosted_cable(
     rpf: u32,
     cpf: u32,
 ) -> crate::device::virtual_device::VirtualDevice {
-    let ring = memory(Cable::ring_bytes(48_000, 64, 500));
+    let ring = DmaBuffer::leaked(Cable::ring_bytes(48_000, 64, 500));
     let c = crate::device::virtual_device::VirtualDevice::cable(ring, F);
     wired(c, render, capture, rpf, cpf)
 }
@@ -59,7 +51,7 @@ fn wired<D: AudioDevice>(mut c: D, render: Format, capture: Format, rpf: u32, cp
             &BufferLimits::DEFAULT,
         )
         .unwrap();
-        ops::attach_buffer(&mut c, d, memory(g.span_bytes() as usize), g)
+        ops::attach_buffer(&mut c, d, DmaBuffer::leaked(g.span_bytes() as usize), g)
             .map_err(|(e, _)| e)
             .unwrap();
         ops::set_state(&mut c, d, KsState::Acquire, Ticks(0)).unwrap();
@@ -191,7 +183,7 @@ fn matching_formats_loop_back_bit_exact_with_a_one_frame_delay() {
 
 #[test]
 fn a_second_stream_at_another_rate_is_refused() {
-    let mut c = Cable::new(memory(1 << 16), F);
+    let mut c = Cable::new(DmaBuffer::leaked(1 << 16), F);
     ops::open(&mut c, 1, Direction::Render, fmt(SampleType::Int16, 2), F).unwrap();
     let other = Format::new(
         SampleType::Int16,
@@ -522,7 +514,7 @@ proptest! {
         // Room for the frames between capture's read position and render's write end, and
         // not a multiple of either buffer.
         let ring_frames = 2 * u64::from(rpf.max(cpf)) + extra;
-        let c = Cable::new(memory(usize::try_from(ring_frames * block).unwrap()), F);
+        let c = Cable::new(DmaBuffer::leaked(usize::try_from(ring_frames * block).unwrap()), F);
         let mut c = wired(c, f, f, rpf, cpf);
         let (rframes, cframes) = (2 * u64::from(rpf), 2 * u64::from(cpf));
         client_write(&mut c, 0, rframes);
@@ -585,7 +577,7 @@ proptest! {
         );
         let block = usize::from(format.block_align());
         let mut ring = Ring {
-            memory: memory(frames * block + block / 2), // a partial frame at the end
+            memory: DmaBuffer::leaked(frames * block + block / 2), // a partial frame at the end
             format: None,
             cap: 0,
             block: 0,
@@ -740,7 +732,7 @@ proptest! {
         let rf = fmt(SampleType::Int16, 2);
         let cf = fmt(capture_type, capture_channels);
         let make = |general_only: bool| {
-            let mut c = Cable::new(memory(usize::try_from(ring_frames * 4).unwrap()), F);
+            let mut c = Cable::new(DmaBuffer::leaked(usize::try_from(ring_frames * 4).unwrap()), F);
             c.general_only = general_only;
             let mut c = wired(c, rf, cf, rpf, cpf);
             client_write(&mut c, 0, 2 * u64::from(rpf));
@@ -834,7 +826,7 @@ proptest! {
 fn capture_past_a_paused_render_reads_silence_not_an_older_lap_of_the_ring() {
     let f = fmt(SampleType::Int16, 2);
     // A ring of 50 frames wraps six times in the 300 frames played.
-    let c = Cable::new(memory(50 * 4), F);
+    let c = Cable::new(DmaBuffer::leaked(50 * 4), F);
     let mut c = wired(c, f, f, 16, 16);
     let at = |frames: u64| Ticks((frames * 10_000_000).div_ceil(48_000));
     client_write(&mut c, 0, 32);
@@ -951,7 +943,7 @@ fn usual_syncs_take_the_one_copy_path(packet_mode: bool) {
 fn capture_across_a_late_render_restart_reads_silence_for_the_gap_not_old_ring_audio() {
     let f = fmt(SampleType::Int16, 2);
     // A ring of 50 frames: the 120 frames of the pause are more than it holds.
-    let c = Cable::new(memory(50 * 4), F);
+    let c = Cable::new(DmaBuffer::leaked(50 * 4), F);
     let mut c = wired(c, f, f, 16, 16);
     let at = |frames: u64| Ticks((frames * 10_000_000).div_ceil(48_000));
     client_write(&mut c, 0, 32);
