@@ -15,12 +15,21 @@ fn fmt48() -> Format {
 
 /// A stream with a 2 × 480-frame (2 × 10 ms) buffer, in the given direction.
 fn stream_with_buffer(direction: Direction, packets: PacketCount) -> Stream {
+    stream_with_buffer_notifying(direction, packets, true)
+}
+
+/// [`stream_with_buffer`], with or without packet notifications.
+fn stream_with_buffer_notifying(
+    direction: Direction,
+    packets: PacketCount,
+    notify: bool,
+) -> Stream {
     let mut s = Stream::new_virtual(1, direction, fmt48(), F);
     let g = BufferGeometry::plan(
         &fmt48(),
         480 * 4 * packets.get(),
         packets,
-        true,
+        notify,
         &BufferLimits::DEFAULT,
     )
     .unwrap();
@@ -58,18 +67,7 @@ fn run_arms_the_first_packet_boundary_and_pause_cancels() {
 /// or not; its position still advances.
 #[test]
 fn a_buffer_without_notifications_arms_no_timer_and_signals_nothing() {
-    let mut s = Stream::new_virtual(1, Direction::Render, fmt48(), F);
-    let g = BufferGeometry::plan(
-        &fmt48(),
-        480 * 4 * 2,
-        PacketCount::Two,
-        false,
-        &BufferLimits::DEFAULT,
-    )
-    .unwrap();
-    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
-        .map_err(|(e, _)| e)
-        .unwrap();
+    let mut s = stream_with_buffer_notifying(Direction::Render, PacketCount::Two, false);
     assert_eq!(run(&mut s, 0), TimerRequest::None);
     assert_eq!(s.armed_deadline(), None);
     // A stray expiry (a timer the adapter left over) must not notify either.
