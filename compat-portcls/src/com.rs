@@ -545,7 +545,8 @@ mod tests {
         // the `this` types differ only in the pointee type, which is ABI-compatible.
         unsafe { (table.get_hw_latency)(&raw mut object, &raw mut latency) };
         assert_eq!((latency.fifo_size, latency.codec_delay), (1, 3));
-        // SAFETY: as above; slot 4 returns a status without touching its arguments.
+        // SAFETY: slot 4 of the static `fake::VTBL` (`status1`) returns a status without
+        // touching its arguments; the `this` types differ only in the ABI-compatible pointee.
         let s = unsafe { (table.set_state)(&raw mut object, KsState::RUN) };
         assert_eq!(s, NtStatus::NOT_IMPLEMENTED);
     }

@@ -194,7 +194,8 @@ mod tests {
         assert_eq!(r.value_size, 11, "id 1, GET");
         assert_eq!(value[0], 0x5A);
         let mut r = request(&raw mut me, 0x200 | 0x1000_0000, &mut value);
-        // SAFETY: as above.
+        // SAFETY: `r` is a valid request: MajorTarget is the live fake miniport `me`, the
+        // item is our static one, and Value is `value`, valid for its 8 bytes.
         unsafe { status_handler(&raw mut r) };
         assert_eq!(r.value_size, 13, "id 1, BASICSUPPORT; TOPOLOGY ignored");
     }

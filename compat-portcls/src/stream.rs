@@ -108,7 +108,8 @@ impl PortStream {
 
     fn map(&self, mdl: *mut Mdl) -> *mut c_void {
         let f = self.vtbl().map_allocated_pages;
-        // SAFETY: as above.
+        // SAFETY: the port stream is live (the object holds a reference) and `mdl` came from
+        // its AllocatePagesForMdl and is not yet freed; the caching type is a plain value.
         unsafe { f(self.0, mdl, MemoryCachingType::CACHED) }
     }
 
@@ -135,7 +136,8 @@ unsafe fn read_format(format: *const KsDataFormat) -> Result<Format, NtStatus> {
     }
     // SAFETY: non-null; the header is readable (contract).
     let field = unsafe { &raw const (*format).format_size };
-    // SAFETY: as above; unaligned because a client buffer need not be aligned.
+    // SAFETY: `field` is FormatSize inside the non-null, readable header (contract), so
+    // readable; unaligned because a client buffer need not be aligned.
     let size = unsafe { field.read_unaligned() };
     let len = usize::try_from(size).unwrap_or(usize::MAX).clamp(64, 1024);
     // SAFETY: readable for max(FormatSize, header) bytes, and `len` is no more than that.
@@ -248,7 +250,8 @@ impl<P: Platform + 'static> WaveStream<P> {
     /// # Safety
     /// `this` must be a live stream object.
     unsafe fn object<'a>(this: *mut Object<P>) -> &'a Self {
-        // SAFETY: forwarded.
+        // SAFETY: `this` is a live stream object (contract), made by `Object::create` in
+        // `create`; callers use the reference only during the COM call that keeps it alive.
         unsafe { Object::data(this) }
     }
 
@@ -273,7 +276,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         this: *mut Object<P>,
         format: *mut KsDataFormat,
     ) -> NtStatus {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         // SAFETY: KS validated the format buffer.
         let format = match unsafe { read_format(format) } {
@@ -285,7 +289,8 @@ impl<P: Platform + 'static> WaveStream<P> {
 
     /// SetState (one KS step). PASSIVE_LEVEL.
     unsafe extern "system" fn set_state(this: *mut Object<P>, state: KsState) -> NtStatus {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         let to = match u32::try_from(state.0).map(EngineState::from_raw) {
             Ok(Ok(s)) => s,
@@ -300,7 +305,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         this: *mut Object<P>,
         position: *mut KsAudioPosition,
     ) -> NtStatus {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         match me.device.position(me.direction) {
             Ok(p) => {
@@ -377,11 +383,14 @@ impl<P: Platform + 'static> WaveStream<P> {
         self.buffer.with(|b| *b = Some(slot));
         // SAFETY: non-null (checked above) out-parameters the port passes.
         unsafe { mdl_out.write_unaligned(mdl) };
-        // SAFETY: as above.
+        // SAFETY: `actual_out` is non-null (checked above) and the port passes it writable;
+        // the write is unaligned, so it needs no alignment.
         unsafe { actual_out.write_unaligned(bytes) };
-        // SAFETY: as above. The buffer starts at the first page.
+        // SAFETY: `offset_out` is non-null (checked above), a writable out-parameter of the
+        // port; unaligned write. The buffer starts at the first page.
         unsafe { offset_out.write_unaligned(0) };
-        // SAFETY: as above. A memory-only device: cached is coherent with the CPU.
+        // SAFETY: `cache_out` is non-null (checked above), a writable out-parameter of the
+        // port; unaligned write. A memory-only device: cached is coherent with the CPU.
         unsafe { cache_out.write_unaligned(MemoryCachingType::CACHED) };
         NtStatus::SUCCESS
     }
@@ -415,7 +424,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         offset: *mut u32,
         cache_type: *mut MemoryCachingType,
     ) -> NtStatus {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         me.allocate(
             PacketCount::One,
@@ -429,7 +439,8 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     unsafe extern "system" fn free_audio_buffer(this: *mut Object<P>, mdl: *mut Mdl, _size: u32) {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live stream object for the whole call.
         unsafe { Self::object(this) }.free(mdl);
     }
 
@@ -442,7 +453,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         offset: *mut u32,
         cache_type: *mut MemoryCachingType,
     ) -> NtStatus {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         match PacketCount::from_raw(notification_count) {
             Ok(packets) => me.allocate(
@@ -463,7 +475,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         mdl: *mut Mdl,
         _size: u32,
     ) {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live stream object for the whole call.
         unsafe { Self::object(this) }.free(mdl);
     }
 
@@ -472,7 +485,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         this: *mut Object<P>,
         latency: *mut KsRtAudioHwLatency,
     ) {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         let value = me.device.hw_latency(me.direction).map_or_else(
             |_| KsRtAudioHwLatency::default(),
@@ -523,7 +537,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         event: *mut KEvent,
         op: fn(&PcHost<P>, Direction, EventHandle) -> Result<(), NtStatus>,
     ) -> NtStatus {
-        // SAFETY: live object (contract).
+        // SAFETY: `this` is a live stream object (this function's contract); the reference is
+        // used only within this call, during which the caller's reference keeps it alive.
         let me = unsafe { Self::object(this) };
         // SAFETY: see this function's contract.
         match unsafe { Self::event(event) } {
@@ -547,7 +562,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         this: *mut Object<P>,
         event: *mut KEvent,
     ) -> NtStatus {
-        // SAFETY: as above; the handle is only compared with registered ones.
+        // SAFETY: PortCls calls through a live reference on the stream, with a KEVENT it keeps
+        // valid until this call returns; the handle is only compared with registered ones.
         unsafe { Self::event_call(this, event, PcHost::<P>::unregister_event) }
     }
 
@@ -559,7 +575,9 @@ impl<P: Platform + 'static> WaveStream<P> {
         eos_packet_length: u32,
     ) -> NtStatus {
         let this = Self::from_face(face);
-        // SAFETY: a live packet interface pointer, so `this` is the live object.
+        // SAFETY: PortCls calls through a packet interface pointer it holds a reference on,
+        // made by QueryInterface as the object's address plus SECONDARY_OFFSET; `from_face`
+        // subtracts it, so `this` is the live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         NtStatus::from_result(
             me.device
@@ -573,7 +591,9 @@ impl<P: Platform + 'static> WaveStream<P> {
         position: *mut KsAudioPresentationPosition,
     ) -> NtStatus {
         let this = Self::from_face(face);
-        // SAFETY: a live packet interface pointer, so `this` is the live object.
+        // SAFETY: PortCls calls through a packet interface pointer it holds a reference on,
+        // made by QueryInterface as the object's address plus SECONDARY_OFFSET; `from_face`
+        // subtracts it, so `this` is the live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         match me.device.presentation_position(me.direction) {
             Ok(p) => {
@@ -595,7 +615,9 @@ impl<P: Platform + 'static> WaveStream<P> {
     /// GetPacketCount (render): packets completed since STOP, in the DDI's 32 bits.
     unsafe extern "system" fn get_packet_count(face: *mut PacketFace, count: *mut u32) -> NtStatus {
         let this = Self::from_face(face);
-        // SAFETY: a live packet interface pointer, so `this` is the live object.
+        // SAFETY: PortCls calls through a packet interface pointer it holds a reference on,
+        // made by QueryInterface as the object's address plus SECONDARY_OFFSET; `from_face`
+        // subtracts it, so `this` is the live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         match me.device.completed_packets(me.direction) {
             Ok(n) => {
@@ -624,17 +646,19 @@ impl<P: Platform + 'static> WaveStream<P> {
             return NtStatus::INVALID_PARAMETER;
         }
         let this = Self::from_face(face);
-        // SAFETY: a live packet interface pointer, so `this` is the live object.
+        // SAFETY: PortCls calls through a packet interface pointer it holds a reference on,
+        // made by QueryInterface as the object's address plus SECONDARY_OFFSET; `from_face`
+        // subtracts it, so `this` is the live stream object for the whole call.
         let me = unsafe { Self::object(this) };
         match me.device.read_packet() {
             Ok(p) => {
                 // SAFETY: non-null (checked) out-parameters.
                 unsafe { packet_number.write_unaligned(p.number) };
-                // SAFETY: as above.
+                // SAFETY: `flags` is non-null (checked), the port's writable DWORD out-param.
                 unsafe { flags.write_unaligned(0) };
-                // SAFETY: as above.
+                // SAFETY: `qpc` is non-null (checked), the port's writable ULONG64 out-param.
                 unsafe { qpc.write_unaligned(p.qpc.0) };
-                // SAFETY: as above.
+                // SAFETY: `more_data` is non-null (checked), the port's writable BOOL out-param.
                 unsafe { more_data.write_unaligned(i32::from(p.more_data)) };
                 NtStatus::SUCCESS
             }

@@ -696,7 +696,8 @@ unsafe extern "system" fn volume_handler(request: *mut PcPropertyRequest) -> NtS
 
 /// PCPFNPROPERTY_HANDLER for KSPROPERTY_AUDIO_MUTE. PASSIVE_LEVEL.
 unsafe extern "system" fn mute_handler(request: *mut PcPropertyRequest) -> NtStatus {
-    // SAFETY: as above.
+    // SAFETY: PortCls passes null or a valid request whose MajorTarget is our topology
+    // miniport and whose Instance/Value are valid for their sizes (the handler contract).
     unsafe { with_request(request, mute_property) }
 }
 
@@ -709,7 +710,9 @@ unsafe extern "system" fn jack_handler(request: *mut PcPropertyRequest) -> NtSta
             unsafe { r.property_item.as_ref() }
         })
         .map_or(u32::MAX, |item| item.id);
-    // SAFETY: as for the other handlers.
+    // SAFETY: PortCls passes null or a valid request whose MajorTarget is our topology
+    // miniport and whose Instance/Value are valid for their sizes; no reference from above
+    // is still live.
     unsafe { with_request(request, |c, call| jack_property(c, id, call)) }
 }
 

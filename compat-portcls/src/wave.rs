@@ -239,7 +239,8 @@ unsafe fn format_bytes<'a>(header: *const KsDataFormat) -> Option<&'a [u8]> {
     }
     // SAFETY: non-null; the header's first field is readable (see the function's contract).
     let field = unsafe { &raw const (*header).format_size };
-    // SAFETY: as above; unaligned because a client buffer need not be aligned.
+    // SAFETY: `field` is FormatSize inside the non-null header, readable (the function's
+    // contract); unaligned because a client buffer need not be aligned.
     let size = unsafe { field.read_unaligned() };
     // Below the header: still read the header (KS guarantees that much) and let the parser
     // refuse the size. Above the cap: read the cap, and the parser reports the shortfall.
@@ -384,7 +385,8 @@ impl<P: Platform + 'static> WaveMiniport<P> {
     /// # Safety
     /// `this` must be a live object created by [`Self::create`].
     unsafe fn object<'a>(this: *mut Object<P>) -> &'a Self {
-        // SAFETY: forwarded.
+        // SAFETY: `this` is a live object made by `create` (contract); callers use the
+        // reference only during the COM call that keeps the object alive.
         unsafe { Object::data(this) }
     }
 
@@ -393,7 +395,8 @@ impl<P: Platform + 'static> WaveMiniport<P> {
         this: *mut Object<P>,
         out: *mut *mut PcFilterDescriptor,
     ) -> NtStatus {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live miniport for the whole call.
         let me = unsafe { Self::object(this) };
         // SAFETY: PortCls passes a writable pointer (or null, refused).
         if unsafe { write_out(out, me.description.filter().cast_mut()) } {
@@ -413,7 +416,8 @@ impl<P: Platform + 'static> WaveMiniport<P> {
         resultant_format: *mut c_void,
         resultant_format_length: *mut u32,
     ) -> NtStatus {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live miniport for the whole call.
         let me = unsafe { Self::object(this) };
         match pin_id {
             WAVE_PIN_RENDER_HOST | WAVE_PIN_CAPTURE_HOST => {}
@@ -506,7 +510,8 @@ impl<P: Platform + 'static> WaveMiniport<P> {
             (WAVE_PIN_CAPTURE_HOST, true) => Direction::Capture,
             _ => return NtStatus::INVALID_PARAMETER,
         };
-        // SAFETY: live object.
+        // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
+        // `create` installs this vtable, so `this` is a live miniport for the whole call.
         let me = unsafe { Self::object(this) };
         // SAFETY: KS validated the format against the pin-create request's buffer.
         let Some(bytes) = (unsafe { format_bytes(data_format) }) else {
@@ -569,7 +574,8 @@ mod tests {
         // SAFETY: `filter()` points into `d`, alive here.
         let f = unsafe { &*d.filter() };
         assert_eq!((f.pin_count, f.connection_count, f.node_count), (4, 2, 0));
-        // SAFETY: four pins.
+        // SAFETY: `f.pins` points at `d`'s array of WAVE_PIN_COUNT (4) pin descriptors, alive
+        // and unmodified while `pins` is used.
         let pins = unsafe { core::slice::from_raw_parts(f.pins, 4) };
         let host = &pins[0].ks_pin_descriptor;
         assert_eq!(host.data_ranges_count as usize, d.ranges().len());

@@ -284,7 +284,8 @@ unsafe fn new_subdevice(
     }
     // SAFETY: PcNewPort returned a live port.
     let vtbl = unsafe { (*port).vtbl };
-    // SAFETY: its vtable is valid.
+    // SAFETY: `vtbl` is a live port's vtable pointer, so it points at PortCls's valid,
+    // immutable IPort vtable, which has the Init slot.
     let init = unsafe { (*vtbl).init };
     // SAFETY: IPort::Init with StartDevice's arguments and our miniport.
     let mut status = unsafe { init(port, device, irp, miniport, adapter, resources) };
@@ -295,7 +296,8 @@ unsafe fn new_subdevice(
     if status.is_success() {
         Ok(port)
     } else {
-        // SAFETY: our reference to the port.
+        // SAFETY: `port` is the live port PcNewPort returned, whose reference we own and do
+        // not use again.
         unsafe { unknown_release(port.cast()) };
         Err(status)
     }
@@ -318,7 +320,8 @@ unsafe fn register_cable(
     // SAFETY: StartDevice's FDO at PASSIVE_LEVEL (contract).
     unsafe { publish(device, names.topology, &topology_properties) };
     let wave_properties = crate::interfaces::interface_properties(cable);
-    // SAFETY: as above.
+    // SAFETY: `device` is StartDevice's FDO and we run at PASSIVE_LEVEL (our contract), which
+    // is all `publish` requires.
     unsafe { publish(device, names.wave, &wave_properties) };
     let topo_miniport = TopologyMiniport::create(cable.clone());
     // SAFETY: StartDevice's arguments (contract) and a live miniport.
@@ -342,12 +345,14 @@ unsafe fn register_cable(
     let wave_miniport = match WaveMiniport::create(cable.clone()) {
         Ok(m) => m,
         Err(e) => {
-            // SAFETY: our port reference.
+            // SAFETY: `topo` is the live port `new_subdevice` returned, whose reference we own
+            // and do not use again.
             unsafe { unknown_release(topo.cast()) };
             return e;
         }
     };
-    // SAFETY: as above.
+    // SAFETY: PASSIVE_LEVEL, StartDevice's arguments and a live `adapter` (our contract), and
+    // `wave_miniport` is live: we hold its creation reference until after the call.
     let wave = unsafe {
         new_subdevice(
             device,
@@ -359,7 +364,8 @@ unsafe fn register_cable(
             names.wave_utf16(),
         )
     };
-    // SAFETY: our creation reference.
+    // SAFETY: `wave_miniport` is live with the creation reference we own and do not use
+    // again (a port that took the miniport holds its own).
     unsafe { unknown_release(wave_miniport) };
     let status = match wave {
         Ok(wave) => {
@@ -375,7 +381,8 @@ unsafe fn register_cable(
                 )
             };
             if s.is_success() {
-                // SAFETY: as above.
+                // SAFETY: `device` is StartDevice's FDO and `topo` and `wave` are ports
+                // registered on it, each kept live by the reference we still hold.
                 s = unsafe {
                     PcRegisterPhysicalConnection(
                         device,
@@ -392,7 +399,8 @@ unsafe fn register_cable(
         }
         Err(e) => e,
     };
-    // SAFETY: our port reference.
+    // SAFETY: `topo` is the live port `new_subdevice` returned, whose reference we own and
+    // do not use again.
     unsafe { unknown_release(topo.cast()) };
     if !status.is_success() {
         cable.platform().debug(format_args!(

@@ -298,7 +298,8 @@ impl PortClsDriver {
         // SAFETY: an item of our table; its handler gets a request valid for the call.
         let handler = unsafe { (*item).handler };
         let status = match handler {
-            // SAFETY: as above: MajorTarget is our wave miniport, Value valid for ValueSize.
+            // SAFETY: `request` is a valid PCPROPERTY_REQUEST: MajorTarget is our live wave
+            // miniport, the item is from its table, and Value is `value`, valid for ValueSize.
             Some(h) => unsafe { h(&raw mut request) },
             None => NtStatus::INVALID_DEVICE_REQUEST,
         };

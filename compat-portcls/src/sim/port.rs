@@ -127,26 +127,31 @@ impl SimPortStream {
         iid: *const Guid,
         out: *mut *mut c_void,
     ) -> NtStatus {
-        // SAFETY: a readable IID.
+        // SAFETY: `iid` is null or the caller's readable GUID (the QueryInterface contract),
+        // which is what `read_iid` requires.
         let found = match unsafe { read_iid(iid) } {
             Some(g) if g == IID_IUnknown || g == IID_IPortWaveRTStream => {
-                // SAFETY: live.
+                // SAFETY: the caller calls QueryInterface through a reference it holds, so
+                // `this` is a live port stream made by `create`.
                 unsafe { Self::me(this) }.refs.add();
                 Some(this.cast())
             }
             _ => None,
         };
-        // SAFETY: writable.
+        // SAFETY: `out` is null or the caller's writable pointer slot (the QueryInterface
+        // contract), which is what `answer_query` requires.
         unsafe { answer_query(out, found) }
     }
 
     unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
-        // SAFETY: live.
+        // SAFETY: AddRef is called through a reference the caller holds, so `this` is a live
+        // port stream made by `create`.
         unsafe { Self::me(this) }.refs.add()
     }
 
     unsafe extern "system" fn release(this: *mut Self) -> u32 {
-        // SAFETY: live.
+        // SAFETY: Release is called with a reference the caller owns, so `this` is live until
+        // the count reaches zero below; the reference is not used after that.
         let left = unsafe { Self::me(this) }.refs.release();
         if left == 0 {
             // SAFETY: last reference; made by Box::into_raw.
@@ -161,7 +166,8 @@ impl SimPortStream {
         _high: PhysicalAddress,
         total_bytes: usize,
     ) -> *mut Mdl {
-        // SAFETY: live.
+        // SAFETY: the miniport calls through the port stream reference it holds, so `this`
+        // is a live port stream made by `create`.
         let me = unsafe { Self::me(this) };
         let Ok(pages) = u32::try_from(total_bytes.div_ceil(PAGE_BYTES as usize)) else {
             return null_mut();
@@ -187,7 +193,8 @@ impl SimPortStream {
         high: PhysicalAddress,
         total_bytes: usize,
     ) -> *mut Mdl {
-        // SAFETY: same contract.
+        // SAFETY: `this` is the live port stream this call came through, which is all
+        // `allocate_pages_for_mdl` requires; the other arguments are plain values.
         unsafe { Self::allocate_pages_for_mdl(this, high, total_bytes) }
     }
 
@@ -196,7 +203,8 @@ impl SimPortStream {
         mdl: *mut Mdl,
         _cache: MemoryCachingType,
     ) -> *mut c_void {
-        // SAFETY: live.
+        // SAFETY: the miniport calls through the port stream reference it holds, so `this`
+        // is a live port stream made by `create`.
         let me = unsafe { Self::me(this) };
         // SAFETY: the miniport passes an MDL of ours, used by one thread at a time.
         let Some(m) = (unsafe { mdl.cast::<SimMdl>().as_mut() }) else {
@@ -217,9 +225,11 @@ impl SimPortStream {
         base: *mut c_void,
         mdl: *mut Mdl,
     ) {
-        // SAFETY: live.
+        // SAFETY: the miniport calls through the port stream reference it holds, so `this`
+        // is a live port stream made by `create`.
         let me = unsafe { Self::me(this) };
-        // SAFETY: an MDL of ours.
+        // SAFETY: the miniport passes null (`None`) or an MDL from our AllocatePagesForMdl,
+        // a live `SimMdl` not yet freed, used by one thread at a time.
         match unsafe { mdl.cast::<SimMdl>().as_mut() } {
             Some(m) if m.mapped && base.cast::<u8>() == m.memory.as_ptr() => {
                 m.mapped = false;
@@ -232,7 +242,8 @@ impl SimPortStream {
     }
 
     unsafe extern "system" fn free_pages_from_mdl(this: *mut Self, mdl: *mut Mdl) {
-        // SAFETY: live.
+        // SAFETY: the miniport calls through the port stream reference it holds, so `this`
+        // is a live port stream made by `create`.
         let me = unsafe { Self::me(this) };
         if mdl.is_null() {
             me.counters.misuse.fetch_add(1, Ordering::SeqCst);
@@ -250,7 +261,8 @@ impl SimPortStream {
     }
 
     unsafe extern "system" fn get_physical_pages_count(_this: *mut Self, mdl: *mut Mdl) -> u32 {
-        // SAFETY: an MDL of ours.
+        // SAFETY: the miniport passes null (`None`) or an MDL from our AllocatePagesForMdl,
+        // a live `SimMdl` not yet freed; only a shared reference is made.
         unsafe { mdl.cast::<SimMdl>().as_ref() }.map_or(0, |m| m.pages)
     }
 
@@ -260,7 +272,8 @@ impl SimPortStream {
         mdl: *mut Mdl,
         index: u32,
     ) -> *mut PhysicalAddress {
-        // SAFETY: an MDL of ours.
+        // SAFETY: the miniport passes null (`None`) or an MDL from our AllocatePagesForMdl,
+        // a live `SimMdl` not yet freed; only a shared reference is made.
         let base = unsafe { mdl.cast::<SimMdl>().as_ref() }.map_or(0, |m| m.memory.as_ptr() as i64);
         // SAFETY: the caller passes a writable result slot (the hidden return pointer).
         unsafe { result.write(PhysicalAddress(base + i64::from(index) * PAGE_BYTES as i64)) };
@@ -319,7 +332,7 @@ impl SimPortWaveRT {
     /// # Safety
     /// `this` must be live.
     pub unsafe fn miniport(this: *mut Self) -> *mut IMiniportWaveRT {
-        // SAFETY: live.
+        // SAFETY: `this` is a live port made by `create` (this function's contract).
         unsafe { Self::me(this) }.miniport.get()
     }
 
@@ -328,7 +341,7 @@ impl SimPortWaveRT {
     /// # Safety
     /// `this` must be live.
     pub unsafe fn disconnect(this: *mut Self) {
-        // SAFETY: live.
+        // SAFETY: `this` is a live port made by `create` (this function's contract).
         let m = unsafe { Self::me(this) }.miniport.replace(null_mut());
         if !m.is_null() {
             // SAFETY: the reference the port took in Init.
@@ -341,7 +354,8 @@ impl SimPortWaveRT {
     /// # Safety
     /// `this` must be live and the caller must own a reference.
     pub unsafe fn release_ref(this: *mut Self) -> u32 {
-        // SAFETY: as documented.
+        // SAFETY: `this` is a live port (contract), an interface pointer since its vtable
+        // pointer comes first (`repr(C)`), and the caller owns the reference released.
         unsafe { unknown_release(this.cast()) }
     }
 
@@ -350,26 +364,31 @@ impl SimPortWaveRT {
         iid: *const Guid,
         out: *mut *mut c_void,
     ) -> NtStatus {
-        // SAFETY: readable IID.
+        // SAFETY: `iid` is null or the caller's readable GUID (the QueryInterface contract),
+        // which is what `read_iid` requires.
         let found = match unsafe { read_iid(iid) } {
             Some(g) if g == IID_IUnknown || g == IID_IPort || g == IID_IPortWaveRT => {
-                // SAFETY: live.
+                // SAFETY: the caller calls QueryInterface through a reference it holds, so
+                // `this` is a live port made by `create`.
                 unsafe { Self::me(this) }.refs.add();
                 Some(this.cast())
             }
             _ => None,
         };
-        // SAFETY: writable.
+        // SAFETY: `out` is null or the caller's writable pointer slot (the QueryInterface
+        // contract), which is what `answer_query` requires.
         unsafe { answer_query(out, found) }
     }
 
     unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
-        // SAFETY: live.
+        // SAFETY: AddRef is called through a reference the caller holds, so `this` is a live
+        // port made by `create`.
         unsafe { Self::me(this) }.refs.add()
     }
 
     unsafe extern "system" fn release(this: *mut Self) -> u32 {
-        // SAFETY: live.
+        // SAFETY: Release is called with a reference the caller owns, so `this` is live until
+        // the count reaches zero below; the reference is not used after that.
         let left = unsafe { Self::me(this) }.refs.release();
         if left == 0 {
             // SAFETY: last reference; made by Box::into_raw.
@@ -392,9 +411,11 @@ impl SimPortWaveRT {
             return NtStatus::INVALID_PARAMETER;
         }
         let mut miniport: *mut c_void = null_mut();
-        // SAFETY: a live miniport IUnknown.
+        // SAFETY: `unknown_miniport` is non-null (checked) and is the live miniport IUnknown
+        // the driver passes to IPort::Init, so its first field, the vtable pointer, is readable.
         let vtbl = unsafe { (*unknown_miniport).vtbl };
-        // SAFETY: its vtable is valid.
+        // SAFETY: a live COM object's vtable pointer points at a valid, immutable IUnknown
+        // vtable, whose slot 0 is QueryInterface.
         let qi = unsafe { (*vtbl).query_interface };
         // SAFETY: calling its QueryInterface with a valid IID and out-pointer.
         let status = unsafe { qi(unknown_miniport, &IID_IMiniportWaveRT, &raw mut miniport) };
@@ -402,9 +423,11 @@ impl SimPortWaveRT {
             return status;
         }
         let miniport = miniport.cast::<IMiniportWaveRT>();
-        // SAFETY: a live IMiniportWaveRT.
+        // SAFETY: a successful QueryInterface wrote a live, AddRef'd IMiniportWaveRT pointer to
+        // `miniport`, so its vtable pointer is readable.
         let vtbl = unsafe { (*miniport).vtbl };
-        // SAFETY: its vtable is valid.
+        // SAFETY: a live IMiniportWaveRT's vtable pointer points at a valid, immutable
+        // IMiniportWaveRT vtable, which has the Init slot.
         let init = unsafe { (*vtbl).init };
         // SAFETY: the miniport's Init with this port (cast to the interface it expects).
         let status = unsafe { init(miniport, unknown_adapter, resources, this.cast()) };
@@ -413,7 +436,8 @@ impl SimPortWaveRT {
             unsafe { unknown_release(miniport.cast()) };
             return status;
         }
-        // SAFETY: live.
+        // SAFETY: the driver calls Init through the port reference it holds, so `this` is a
+        // live port made by `create`.
         let old = unsafe { Self::me(this) }.miniport.replace(miniport);
         if !old.is_null() {
             // SAFETY: a previous Init's reference.
@@ -452,7 +476,8 @@ impl SimPortWaveRT {
 /// # Safety
 /// `p` must be a live interface pointer.
 pub unsafe fn add_ref(p: *mut IUnknown) -> u32 {
-    // SAFETY: as documented.
+    // SAFETY: `p` is a live interface pointer (this function's contract), which is all
+    // `unknown_add_ref` requires.
     unsafe { unknown_add_ref(p) }
 }
 

@@ -138,7 +138,8 @@ unsafe extern "C" fn pnp_dispatch(device: PDEVICE_OBJECT, irp: PIRP) -> NTSTATUS
         // SAFETY: PortCls's FDO, at PASSIVE_LEVEL.
         unsafe { cadenza_portcls::windows::surprise_removed(device.cast()) };
     } else if minor == IRP_MN_REMOVE_DEVICE {
-        // SAFETY: as above.
+        // SAFETY: `device` is the FDO the I/O manager sent this PnP IRP to (PortCls's), and
+        // PnP IRPs arrive at PASSIVE_LEVEL, as `removed` requires.
         unsafe { cadenza_portcls::windows::removed(device.cast()) };
     }
     let saved = PORTCLS_PNP.load(Ordering::Acquire);

@@ -611,7 +611,8 @@ pub struct CadenzaDebugRoot {
 // SAFETY: the two pointers are never dereferenced through the root (it only describes where
 // the ring and the table are, for a debugger); everything the root mutates is atomic.
 unsafe impl Sync for CadenzaDebugRoot {}
-// SAFETY: as for `Sync`: the pointers are addresses for a debugger, never used to access.
+// SAFETY: the root owns nothing thread-bound: its two pointers are addresses for a debugger,
+// never dereferenced through it, and its only mutable field is atomic.
 unsafe impl Send for CadenzaDebugRoot {}
 
 impl CadenzaDebugRoot {

@@ -171,7 +171,10 @@ impl SimDma {
                         r.adc_counter = r.adc_counter.wrapping_add(1);
                         *b = r.adc_counter;
                     }
-                    // SAFETY: as above; the device writes captured bytes into host memory.
+                    // SAFETY: `addr..addr+block` is inside the programmed buffer (checked
+                    // above), which the driver keeps allocated while the DMA is programmed;
+                    // as real DMA does, the device writes captured bytes there, and `dst`
+                    // lives only for the copy below.
                     let dst = unsafe { std::slice::from_raw_parts_mut(addr as *mut u8, block) };
                     dst.copy_from_slice(&sample[..block]);
                 }

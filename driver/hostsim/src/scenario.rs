@@ -56,7 +56,9 @@ impl ClientBuffer {
             // SAFETY: in range (asserted), mapped while the stream exists, and the runs of one
             // call never overlap (distinct frames of one buffer pass).
             let first_byte = unsafe { self.ptr.add(start) };
-            // SAFETY: as above; no other reference to these bytes is live during the call.
+            // SAFETY: `first_byte..first_byte+len` is inside the mapping (asserted), which the
+            // driver keeps mapped while the stream exists; the runs of one call are distinct
+            // frames, so no other reference to these bytes is live during the call.
             out.push((r.first_frame, unsafe {
                 std::slice::from_raw_parts_mut(first_byte, len)
             }));

@@ -129,7 +129,9 @@ fn runs(buf: &ClientBuffer, first: u64, count: u32) -> Vec<(u64, &mut [u8])> {
             // stream exists; the simulation is single-threaded and the runs of one call are
             // distinct frames, so no other reference to these bytes is live.
             let first_byte = unsafe { buf.ptr.add(start) };
-            // SAFETY: as above.
+            // SAFETY: `first_byte..first_byte+len` lies in the mapped buffer (asserted above),
+            // which stays mapped while the stream exists; the runs are distinct frames and the
+            // simulation is single-threaded, so this is the only reference to these bytes.
             (r.first_frame, unsafe {
                 std::slice::from_raw_parts_mut(first_byte, len)
             })

@@ -54,7 +54,9 @@ fn write_packet(base: *mut u8, g: &BufferGeometry, packet: u64) {
             let at = slot * g.stride() as usize + (f as usize) * 4 + i;
             // SAFETY: `at` is inside the buffer span (slot < packets, f < packet_frames).
             let byte = unsafe { base.add(at) };
-            // SAFETY: in bounds as above; nothing else references the buffer during the write.
+            // SAFETY: `byte` is inside the buffer span (slot < packets, f < packet_frames) of
+            // the allocation the test keeps attached; a `u8` needs no alignment, and nothing
+            // else references the buffer during the write.
             unsafe { byte.write(pattern(packet * pf + f, i)) };
         }
     }

@@ -217,7 +217,9 @@ pub struct KernelTimer {
 // and only read afterwards. Where `TimerTarget::context` is used (the callback, on any
 // processor) does not depend on where the `KernelTimer` is.
 unsafe impl Send for KernelTimer {}
-// SAFETY: as for `Send`; `arm_at` and `cancel` only make those kernel calls.
+// SAFETY: through `&self`, `arm_at` and `cancel` only call ExSetTimer and ExCancelTimer, which
+// may run concurrently on any processor and synchronize on the timer object; the target block
+// is only read after the timer exists.
 unsafe impl Sync for KernelTimer {}
 
 impl fmt::Debug for KernelTimer {

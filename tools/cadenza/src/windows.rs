@@ -326,7 +326,8 @@ fn open_subkey(parent: HKEY, sub: &str, create: bool) -> Result<Option<Key>, Sys
             )
         }
     } else {
-        // SAFETY: as above, for opening only.
+        // SAFETY: `parent` is an open key or a predefined root, `name` is NUL-terminated and
+        // outlives the call, and `key` is a local out-parameter.
         unsafe { RegOpenKeyExW(parent, name.as_ptr(), 0, KEY_READ, &raw mut key) }
     };
     match status {
@@ -947,7 +948,8 @@ impl System for WindowsSystem {
         }
         // UTF-16 units, rounded up: the buffer holds at least `size` bytes.
         let mut buffer = vec![0u16; (size as usize).div_ceil(2)];
-        // SAFETY: as above, with `buffer` a local of at least `size` bytes, the size passed.
+        // SAFETY: `interface` (NUL-terminated) and `key` are locals outliving the call; `kind`
+        // and `size` are locals; `buffer` is a local of at least `size` bytes, the size passed.
         let cr = unsafe {
             CM_Get_Device_Interface_PropertyW(
                 interface.as_ptr(),

@@ -236,7 +236,8 @@ mod x86 {
         if max_leaf < 1 {
             return KNOWN;
         }
-        // SAFETY: as above; leaf 1 exists, since the maximum leaf is at least 1.
+        // SAFETY: every x86_64 processor has CPUID, and leaf 1 exists, since the maximum leaf
+        // (checked above) is at least 1. (`unsafe` only for Rust before `__cpuid` was safe.)
         #[allow(unused_unsafe)]
         let ecx = unsafe { __cpuid(1) }.ecx;
         KNOWN | if ecx & (1 << 9) != 0 { SSSE3 } else { 0 }
@@ -362,8 +363,8 @@ mod x86 {
         #[cfg_attr(debug_assertions, inline)]
         fn pack24(self, v: [__m128i; 4], b: &mut [[u8; 16]; 3]) {
             if SSSE3 {
-                // SAFETY: as in `unpack24`: `SSSE3` is true only for an `X86<true>`, which
-                // exists only after CPUID reported SSSE3.
+                // SAFETY: `pack24` only requires SSSE3; `SSSE3` is true only for an `X86<true>`,
+                // which exists only after CPUID reported SSSE3 (`X86::detect`).
                 unsafe { ssse3::pack24(v, b) }
             } else {
                 sse2!(sse2::pack24(v, b));

@@ -690,14 +690,17 @@ impl<P: Platform, N: PacketNotify, S: DerefMut<Target = VirtualDevice>> DeviceHo
     /// the timer is destroyed — waiting for a running expiry — in `close_stream` or `Drop`
     /// before the host can move or be freed, and only shared references are made.
     fn render_expired(context: *const ()) {
-        // SAFETY: see above.
+        // SAFETY: the context is the address of the pinned host that created this timer; the
+        // timer is destroyed (waiting for this expiry) before the host moves or is freed, so
+        // the pointer is valid for the call, and only shared references to the host are made.
         let me = unsafe { &*context.cast::<Self>() };
         me.expired(Direction::Render);
     }
 
     fn capture_expired(context: *const ()) {
-        // SAFETY: as for `render_expired`: the context is the pinned host, which outlives the
-        // timer.
+        // SAFETY: the context is the address of the pinned host that created this timer; the
+        // timer is destroyed (waiting for this expiry) before the host moves or is freed, so
+        // the pointer is valid for the call, and only shared references to the host are made.
         let me = unsafe { &*context.cast::<Self>() };
         me.expired(Direction::Capture);
     }

@@ -64,7 +64,8 @@ pub unsafe fn create_circuits(
 ) -> Result<CircuitHandles, NTSTATUS> {
     let mut out = CircuitHandles::new();
     for c in model.circuits() {
-        // SAFETY: forwarded.
+        // SAFETY: our caller guarantees what `create_circuit` requires: `device` is the live
+        // WDFDEVICE of EvtDriverDeviceAdd, after AcxDeviceInitialize; PASSIVE_LEVEL.
         let handle = unsafe { create_circuit(device, c) }?;
         out.push((handle, c.id))
             .map_err(|_| nt(NtStatus::INSUFFICIENT_RESOURCES))?;
@@ -150,20 +151,23 @@ unsafe fn create_circuit(
         .map_err(|_| nt(NtStatus::UNSUCCESSFUL))?;
     // SAFETY: `circuit` is live; PASSIVE_LEVEL.
     unsafe { add_elements(circuit, model) }?;
-    // SAFETY: as above.
+    // SAFETY: `device` is live (our caller's contract) and `circuit` was just created on it by
+    // a successful AcxCircuitCreate; PASSIVE_LEVEL (EvtDriverDeviceAdd).
     unsafe { add_pins(device, circuit, model) }?;
     Ok(circuit)
 }
 
 /// EvtCleanupCallback of circuits (PASSIVE_LEVEL): frees the circuit's id.
 unsafe extern "C" fn evt_id_cleanup_circuit(object: WDFOBJECT) {
-    // SAFETY: the circuit's own cleanup.
+    // SAFETY: WDF runs this once, for a live circuit created with CIRCUIT_CONTEXT attributes
+    // (slot empty or a `CircuitId`); every reader copies the id, so no `get` reference is live.
     drop(unsafe { context::take::<CircuitId>(object, &CIRCUIT_CONTEXT) });
 }
 
 /// EvtCleanupCallback of elements (PASSIVE_LEVEL): frees the element's circuit id.
 unsafe extern "C" fn evt_id_cleanup_element(object: WDFOBJECT) {
-    // SAFETY: the element's own cleanup.
+    // SAFETY: WDF runs this once, for a live element created with ELEMENT_CONTEXT attributes
+    // (slot empty or a `CircuitId`); every reader copies the id, so no `get` reference is live.
     drop(unsafe { context::take::<CircuitId>(object, &ELEMENT_CONTEXT) });
 }
 
@@ -177,7 +181,8 @@ unsafe fn add_elements(circuit: acx::ACXCIRCUIT, model: &CircuitModel) -> Result
     volume_callbacks.Size = size32::<acx::ACX_VOLUME_CALLBACKS>();
     volume_callbacks.EvtAcxVolumeAssignLevel = Some(elements::evt_volume_assign_level);
     volume_callbacks.EvtAcxVolumeRetrieveLevel = Some(elements::evt_volume_retrieve_level);
-    // SAFETY: as above.
+    // SAFETY: ACX_VOLUME_CONFIG is plain data (integers and pointers), valid all-zero;
+    // ACX_VOLUME_CONFIG_INIT zeroes it and sets Size, as the next line does.
     let mut volume_config: acx::ACX_VOLUME_CONFIG = unsafe { zeroed() };
     volume_config.Size = size32::<acx::ACX_VOLUME_CONFIG>();
     // ACX_VOLUME_CONFIG_INIT: the only accepted Id is AcxElementIdDefault (never rely on zero).
@@ -189,12 +194,14 @@ unsafe fn add_elements(circuit: acx::ACXCIRCUIT, model: &CircuitModel) -> Result
     volume_config.SteppingDelta =
         u32::try_from(model.volume.range.stepping).map_err(|_| nt(NtStatus::INVALID_PARAMETER))?;
     volume_config.Callbacks = &raw mut volume_callbacks;
-    // SAFETY: as above.
+    // SAFETY: ACX_MUTE_CALLBACKS is plain data (Size and `Option` callbacks), valid all-zero;
+    // ACX_MUTE_CALLBACKS_INIT zeroes it and sets Size, as the next line does.
     let mut mute_callbacks: acx::ACX_MUTE_CALLBACKS = unsafe { zeroed() };
     mute_callbacks.Size = size32::<acx::ACX_MUTE_CALLBACKS>();
     mute_callbacks.EvtAcxMuteAssignState = Some(elements::evt_mute_assign_state);
     mute_callbacks.EvtAcxMuteRetrieveState = Some(elements::evt_mute_retrieve_state);
-    // SAFETY: as above.
+    // SAFETY: ACX_MUTE_CONFIG is plain data (integers and pointers), valid all-zero;
+    // ACX_MUTE_CONFIG_INIT zeroes it and sets Size, as the next line does.
     let mut mute_config: acx::ACX_MUTE_CONFIG = unsafe { zeroed() };
     mute_config.Size = size32::<acx::ACX_MUTE_CONFIG>();
     // ACX_MUTE_CONFIG_INIT: the only accepted Id is AcxElementIdDefault.
@@ -296,7 +303,8 @@ unsafe fn add_pins(
             )?;
         }
     }
-    // SAFETY: forwarded; pins[0] is the live host pin.
+    // SAFETY: `device` is live (our caller's contract) and `pins[0]` is the host pin that
+    // AcxPinCreate just returned (the `?` above returns on failure); PASSIVE_LEVEL.
     unsafe { add_formats(device, pins[0], model) }?;
     // AcxCircuitAddPins (PASSIVE_LEVEL).
     check(

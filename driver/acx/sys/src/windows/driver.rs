@@ -122,7 +122,8 @@ unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INI
     }
     let mut attributes = context::attributes(&DEVICE_CONTEXT, Some(evt_device_cleanup));
     let mut device: WDFDEVICE = null_mut();
-    // SAFETY: as above; WdfDeviceCreate consumes `init` on success. PASSIVE_LEVEL.
+    // SAFETY: `init` is the framework's PWDFDEVICE_INIT for this call (consumed on success);
+    // `attributes` and `device` are live locals, the latter an out parameter. PASSIVE_LEVEL.
     let status = unsafe {
         call_unsafe_wdf_function_binding!(
             WdfDeviceCreate,

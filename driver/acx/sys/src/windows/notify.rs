@@ -16,7 +16,9 @@ pub struct AcxNotify(pub acx::ACXSTREAM);
 // stream's cleanup, which closes the stream in the host (destroying its timer, the only
 // caller) before WDF frees the object.
 unsafe impl Send for AcxNotify {}
-// SAFETY: as above; `packet_complete` only passes the handle to ACX.
+// SAFETY: through `&self`, `packet_complete` only passes the handle to ACX, which accepts it
+// from any thread concurrently; the handle stays valid until the stream's cleanup, which
+// destroys the only caller (the host's timer) before WDF frees the object.
 unsafe impl Sync for AcxNotify {}
 
 impl PacketNotify for AcxNotify {

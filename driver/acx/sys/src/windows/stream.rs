@@ -55,7 +55,9 @@ pub struct StreamState {
 /// # Safety
 /// `stream` must be a live ACXSTREAM created by [`evt_create_stream`].
 unsafe fn state<'a>(stream: acx::ACXSTREAM) -> Result<&'a StreamState, NtStatus> {
-    // SAFETY: forwarded.
+    // SAFETY: `stream` is a live ACXSTREAM of `evt_create_stream` (caller), so it was created
+    // with STREAM_CONTEXT attributes, whose readers all use `StreamState`; callers use the
+    // reference only within an ACX callback, before the stream's cleanup.
     unsafe { context::get::<StreamState>(stream as WDFOBJECT, &STREAM_CONTEXT) }
         .ok_or(NtStatus::INVALID_DEVICE_STATE)
 }
@@ -63,7 +65,8 @@ unsafe fn state<'a>(stream: acx::ACXSTREAM) -> Result<&'a StreamState, NtStatus>
 /// # Safety
 /// The caller must run at PASSIVE_LEVEL (the DDI's documented IRQL).
 unsafe fn passive() -> Passive {
-    // SAFETY: forwarded.
+    // SAFETY: our caller runs at PASSIVE_LEVEL (its DDI's documented IRQL), which is all
+    // `Passive::assume` requires.
     unsafe { Passive::assume() }
 }
 
@@ -84,7 +87,8 @@ pub unsafe extern "C" fn evt_create_stream(
 ) -> NTSTATUS {
     // SAFETY: ACX passes our live circuit and device.
     let id = unsafe { context::get::<CircuitId>(circuit as WDFOBJECT, &CIRCUIT_CONTEXT) }.copied();
-    // SAFETY: as above.
+    // SAFETY: ACX passes the WDFDEVICE our circuit was created on, made by `evt_device_add`
+    // and not cleaned up while its circuits can still create streams.
     let Some((id, dev)) = id.zip(unsafe { device_state(device) }) else {
         return nt(NtStatus::INVALID_DEVICE_STATE);
     };
@@ -116,7 +120,8 @@ pub unsafe extern "C" fn evt_create_stream(
     callbacks.EvtAcxStreamReleaseHardware = Some(evt_release_hardware);
     callbacks.EvtAcxStreamRun = Some(evt_run);
     callbacks.EvtAcxStreamPause = Some(evt_pause);
-    // SAFETY: as above.
+    // SAFETY: ACX_RT_STREAM_CALLBACKS is plain data (Size and `Option` callbacks), valid
+    // all-zero; ACX_RT_STREAM_CALLBACKS_INIT zeroes it and sets Size, as the next line does.
     let mut rt: acx::ACX_RT_STREAM_CALLBACKS = unsafe { zeroed() };
     rt.Size = size32::<acx::ACX_RT_STREAM_CALLBACKS>();
     rt.EvtAcxStreamGetHwLatency = Some(evt_get_hw_latency);
@@ -236,7 +241,7 @@ unsafe extern "C" fn evt_get_hw_latency(
         Ok(l) => {
             // SAFETY: ACX passes a writable ULONG (or NULL, refused).
             let a = unsafe { out(fifo, l.fifo_bytes) };
-            // SAFETY: as above.
+            // SAFETY: ACX passes `delay` as a writable ULONG (or NULL, which `out` refuses).
             let b = unsafe { out(delay, l.delay_hns) };
             a.min(b)
         }
@@ -375,9 +380,9 @@ unsafe extern "C" fn evt_get_capture_packet(
         Ok(p) => {
             // SAFETY: ACX passes writable out parameters (or NULL, refused).
             let a = unsafe { out(last, p.packet) };
-            // SAFETY: as above.
+            // SAFETY: ACX passes `qpc_start` as a writable ULONGLONG (or NULL, refused).
             let b = unsafe { out(qpc_start, p.qpc_start) };
-            // SAFETY: as above.
+            // SAFETY: ACX passes `more` as a writable BOOLEAN (or NULL, refused).
             let c = unsafe { out(more, u8::from(p.more_data)) };
             a.min(b).min(c)
         }
@@ -398,7 +403,7 @@ unsafe extern "C" fn evt_get_presentation_position(
         Ok((b, q)) => {
             // SAFETY: ACX passes writable ULONGLONGs (or NULL, refused).
             let x = unsafe { out(blocks, b) };
-            // SAFETY: as above.
+            // SAFETY: ACX passes `qpc` as a writable ULONGLONG (or NULL, which `out` refuses).
             let y = unsafe { out(qpc, q) };
             x.min(y)
         }
