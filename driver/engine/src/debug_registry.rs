@@ -76,6 +76,16 @@ pub enum DebugFramework {
 }
 
 impl DebugFramework {
+    /// The framework a layout code stands for.
+    pub const fn from_code(code: u64) -> Option<DebugFramework> {
+        match code {
+            1 => Some(DebugFramework::Acx),
+            2 => Some(DebugFramework::PortCls),
+            3 => Some(DebugFramework::Sim),
+            _ => None,
+        }
+    }
+
     pub const fn name(self) -> &'static str {
         match self {
             DebugFramework::Acx => "acx",
@@ -87,11 +97,9 @@ impl DebugFramework {
 
 /// A framework code's name (for decoders).
 pub const fn framework_name(code: u64) -> &'static str {
-    match code {
-        1 => "acx",
-        2 => "portcls",
-        3 => "sim",
-        _ => "?",
+    match DebugFramework::from_code(code) {
+        Some(f) => f.name(),
+        None => "?",
     }
 }
 

@@ -135,4 +135,15 @@ mod tests {
         );
         assert_eq!(format!("{:?}", NtStatus(0x1234)), "NTSTATUS(0x00001234)");
     }
+
+    /// Error messages (the host tools, the simulator's report) print statuses with `{}`: the
+    /// name and the code, as the debugger shows them.
+    #[test]
+    fn display_shows_the_name_and_the_code() {
+        assert_eq!(
+            format!("{}", NtStatus::INVALID_DEVICE_STATE),
+            "STATUS_INVALID_DEVICE_STATE(0xC0000184)"
+        );
+        assert_eq!(format!("{}", NtStatus(-1)), "NTSTATUS(0xFFFFFFFF)");
+    }
 }

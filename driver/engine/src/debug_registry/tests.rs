@@ -3,6 +3,7 @@ use crate::format::{Channels, Format, SampleRate, SampleType};
 use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
 use crate::platform::DmaBuffer;
 use crate::trace::{DEFAULT_CAPACITY, TraceKind};
+use std::string::{String, ToString};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::vec;
@@ -235,5 +236,89 @@ fn concurrent_publishers_never_show_a_mixed_snapshot() {
     assert!(reader.join().unwrap() > 0);
     // One stream, one slot.
     let mut out = [StreamSnapshot::default(); 4];
+    assert_eq!(table.snapshot(&mut out), 1);
+}
+
+/// The names WinDbg prints come from `tools/windbg/cadenza.js`, which decodes the same codes
+/// with its own tables (`FRAMEWORKS`, `DIRECTIONS`): the driver's codes must index them.
+#[test]
+fn framework_and_direction_codes_match_the_debugger_scripts_tables() {
+    const SCRIPT: &str = include_str!("../../../../tools/windbg/cadenza.js");
+    // `const NAME = [a, b, ...];` → its entries, quotes removed (`null` stays `null`).
+    let table = |name: &str| -> Vec<String> {
+        let start = SCRIPT
+            .find(&format!("const {name} = ["))
+            .unwrap_or_else(|| panic!("cadenza.js has no table {name}"));
+        let rest = &SCRIPT[start..];
+        let open = rest.find('[').unwrap() + 1;
+        let close = rest.find(']').unwrap();
+        rest[open..close]
+            .split(',')
+            .map(|e| e.trim().trim_matches('"').to_string())
+            .collect()
+    };
+    let frameworks = table("FRAMEWORKS");
+    assert_eq!(frameworks[0], "null", "code 0 is no framework");
+    let all = [
+        DebugFramework::Acx,
+        DebugFramework::PortCls,
+        DebugFramework::Sim,
+    ];
+    assert_eq!(frameworks.len(), all.len() + 1);
+    for f in all {
+        let code = f as u64;
+        assert_eq!(
+            frameworks[usize::try_from(code).unwrap()],
+            f.name(),
+            "{f:?}"
+        );
+        assert_eq!(framework_name(code), f.name(), "{f:?}");
+        assert_eq!(DebugFramework::from_code(code), Some(f));
+    }
+    for unknown in [0, 4, u64::MAX] {
+        assert_eq!(framework_name(unknown), "?");
+        assert_eq!(DebugFramework::from_code(unknown), None);
+    }
+    let directions = table("DIRECTIONS");
+    assert_eq!(directions.len(), 2);
+    for (d, name) in [
+        (Direction::Render, "render"),
+        (Direction::Capture, "capture"),
+    ] {
+        assert_eq!(
+            directions[usize::try_from(direction_code(d)).unwrap()],
+            name
+        );
+    }
+}
+
+/// Cable 0's stream 0 is a stream like any other: its table key must not look like a free
+/// slot's (all zero).
+#[test]
+fn stream_zero_of_cable_zero_is_published_found_and_retired() {
+    let table = StreamTable::<2>::new();
+    let zero = StreamSnapshot {
+        cable: 0,
+        stream_id: 0,
+        updated_qpc: 11,
+        ..StreamSnapshot::default()
+    };
+    assert!(table.publish(&zero));
+    assert_eq!(table.find(0, 0).map(|s| s.updated_qpc), Some(11));
+    let mut out = [StreamSnapshot::default(); 2];
+    assert_eq!(table.snapshot(&mut out), 1);
+    // A second stream fills the other slot; republishing stream 0 reuses its own slot.
+    let other = StreamSnapshot {
+        stream_id: 1,
+        ..StreamSnapshot::default()
+    };
+    assert!(table.publish(&other));
+    assert!(table.publish(&StreamSnapshot {
+        updated_qpc: 12,
+        ..zero
+    }));
+    assert_eq!(table.find(0, 0).map(|s| s.updated_qpc), Some(12));
+    assert!(table.retire(0, 0));
+    assert!(table.find(0, 0).is_none());
     assert_eq!(table.snapshot(&mut out), 1);
 }
