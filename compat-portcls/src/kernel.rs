@@ -131,7 +131,9 @@ impl PowerState {
 
     /// The value read as a system power state.
     pub const fn system_state(self) -> SystemPowerState {
-        // SAFETY: as in `device_state`: both members are plain `i32`s at offset 0.
+        // SAFETY: both members are `#[repr(transparent)]` wrappers of `i32` at offset 0, so
+        // the 4 bytes are initialised whichever member was written, and any `i32` is a valid
+        // `SystemPowerState`.
         unsafe { self.system_state }
     }
 }

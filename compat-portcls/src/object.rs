@@ -115,7 +115,8 @@ pub(crate) unsafe fn unknown_add_ref(unknown: *mut IUnknown) -> u32 {
 /// # Safety
 /// `unknown` must be a live interface pointer whose reference the caller owns.
 pub(crate) unsafe fn unknown_release(unknown: *mut IUnknown) -> u32 {
-    // SAFETY: as in `unknown_add_ref`.
+    // SAFETY: `unknown` is a live interface pointer (contract), and every live interface
+    // pointer points at its vtable pointer, initialised and readable while the object lives.
     let vtbl = unsafe { (*unknown).vtbl };
     // SAFETY: the vtable is valid; slot 2 is Release.
     let release = unsafe { (*vtbl).release };
@@ -214,7 +215,10 @@ impl<T: ComClass> ComObject<T> {
     /// `this` must be a live object made by [`Self::create`]; the reference must not outlive
     /// the caller's reference on it. Only shared references are taken while it lives.
     pub unsafe fn data<'a>(this: *mut Self) -> &'a T {
-        // SAFETY: live (contract); nothing takes a unique reference while it lives.
+        // SAFETY: `this` is a live object made by `create` (contract), so it points at an
+        // initialised `ComObject<T>` that the caller's reference keeps alive for as long as the
+        // returned reference; only shared references are taken while it lives, so none aliases
+        // a unique one.
         unsafe { &(*this).data }
     }
 
@@ -231,9 +235,12 @@ impl<T: ComClass> ComObject<T> {
     /// The reference count (tests).
     ///
     /// # Safety
-    /// As for [`Self::data`].
+    /// `this` must be a live object made by [`Self::create`] on which the caller holds a
+    /// reference for the duration of the call, with no unique reference to it live.
     pub unsafe fn refs(this: *mut Self) -> u32 {
-        // SAFETY: live (contract).
+        // SAFETY: `this` is a live object made by `create` that the caller's reference keeps
+        // alive during this call (contract), and no unique reference to it is live, so a
+        // shared reference to its `refs` field, used only here, is valid.
         unsafe { &(*this).refs }.get()
     }
 
@@ -294,8 +301,10 @@ impl<T: ComClass> ComObject<T> {
         iid: *const Guid,
         out: *mut *mut c_void,
     ) -> NtStatus {
-        // SAFETY: `face` is a live secondary interface pointer, so this is the live object;
-        // the rest as for the primary.
+        // SAFETY: `face` is a live secondary interface pointer, so `from_secondary` gives the
+        // live object it lies in; `iid` (null or a readable GUID) and `out` (null or a writable
+        // pointer slot) are our caller's, under the QueryInterface contract `query_interface`
+        // relies on.
         unsafe { Self::query_interface(Self::from_secondary(face), iid, out) }
     }
 

@@ -74,15 +74,20 @@ impl<P: Platform + 'static> Adapter<P> {
     }
 
     /// # Safety
-    /// `this` must be live.
+    /// `this` must be a live adapter object made by [`Self::create`], and the returned
+    /// reference must not outlive the caller's reference on it.
     unsafe fn object<'a>(this: *mut Object<P>) -> &'a Self {
-        // SAFETY: forwarded.
+        // SAFETY: `this` is a live object made by `Object::create` in `create`, and the
+        // reference lives no longer than the caller's (contract); nothing takes a unique
+        // reference to an adapter's data, so all of `Object::data`'s contract holds.
         unsafe { Object::data(this) }
     }
 
     /// PowerChangeState. PASSIVE_LEVEL.
     unsafe extern "system" fn power_change_state(this: *mut Object<P>, new_state: PowerState) {
-        // SAFETY: live object.
+        // SAFETY: PortCls calls PowerChangeState through the reference it holds on the adapter
+        // object it was registered with, so `this` is live and made by `create`; `me` is used
+        // only within this call.
         let me = unsafe { Self::object(this) };
         let presence = if new_state.device_state() == DevicePowerState::D0 {
             Presence::Present

@@ -523,7 +523,9 @@ impl<P: Platform + 'static> WaveStream<P> {
     /// `event` is the PKEVENT PortCls passed to Register/UnregisterNotificationEvent: a live
     /// KEVENT until PortCls unregisters it (the DDI's contract).
     unsafe fn event(event: *mut KEvent) -> Result<EventHandle, NtStatus> {
-        // SAFETY: see this function's contract.
+        // SAFETY: `event` is the PKEVENT PortCls handed to Register/UnregisterNotificationEvent,
+        // a KEVENT valid until PortCls unregisters it (our contract), so it stays valid for as
+        // long as the handle is registered with a stream, as `from_raw` requires.
         unsafe { EventHandle::from_raw(event as usize) }.ok_or(NtStatus::INVALID_PARAMETER)
     }
 
@@ -540,7 +542,8 @@ impl<P: Platform + 'static> WaveStream<P> {
         // SAFETY: `this` is a live stream object (this function's contract); the reference is
         // used only within this call, during which the caller's reference keeps it alive.
         let me = unsafe { Self::object(this) };
-        // SAFETY: see this function's contract.
+        // SAFETY: `event` is the PKEVENT PortCls passed to the Register/Unregister DDI, valid
+        // until PortCls unregisters it (our contract), which is what `event` requires.
         match unsafe { Self::event(event) } {
             Ok(e) => NtStatus::from_result(op(&me.device, me.direction, e)),
             Err(e) => e,

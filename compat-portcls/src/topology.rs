@@ -759,7 +759,9 @@ pub fn property_items() -> [&'static Shared<PcPropertyItem>; 4] {
 /// Calls a property item's handler as PortCls does.
 ///
 /// # Safety
-/// `request` must be valid as [`with_request`] describes.
+/// `request` must be a valid PCPROPERTY_REQUEST whose PropertyItem is null or one of this
+/// module's static property items, whose MajorTarget is one of our live topology miniports
+/// and whose Instance/Value pointers are valid for their sizes (as [`request_for`] builds).
 pub unsafe fn dispatch(request: &mut PcPropertyRequest) -> NtStatus {
     // SAFETY: PropertyItem points at one of our static items.
     let Some(item) = (unsafe { request.property_item.as_ref() }) else {

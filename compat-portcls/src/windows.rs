@@ -306,7 +306,8 @@ unsafe fn new_subdevice(
 /// One cable: topology and wave subdevices and the two physical connections between them.
 ///
 /// # Safety
-/// As for [`new_subdevice`].
+/// PASSIVE_LEVEL; `device`, `irp` and `resources` are PortCls's StartDevice arguments, and
+/// `adapter` is a live adapter object on which the caller holds a reference during the call.
 unsafe fn register_cable(
     device: *mut DeviceObject,
     irp: *mut Irp,

@@ -116,9 +116,12 @@ impl SimPortStream {
     }
 
     /// # Safety
-    /// `this` must be live.
+    /// `this` must be a live port stream made by [`Self::create`], and the returned reference
+    /// must not be used after the caller's reference on it is released.
     unsafe fn me<'a>(this: *mut Self) -> &'a Self {
-        // SAFETY: live (contract).
+        // SAFETY: `this` points at the live, initialised `SimPortStream` boxed by `create`,
+        // kept alive while the reference is used (contract); it is changed only through its
+        // atomic count and freed only after the last Release, so no `&mut` aliases this.
         unsafe { &*this }
     }
 
@@ -321,9 +324,13 @@ impl SimPortWaveRT {
     }
 
     /// # Safety
-    /// `this` must be live.
+    /// `this` must be a live port made by [`Self::create`], and the returned reference must
+    /// not be used after the caller's reference on it is released.
     unsafe fn me<'a>(this: *mut Self) -> &'a Self {
-        // SAFETY: live (contract).
+        // SAFETY: `this` points at the live, initialised `SimPortWaveRT` boxed by `create`,
+        // kept alive while the reference is used (contract); it is changed only through its
+        // atomic count and its `Cell`, and freed only after the last Release, so no `&mut`
+        // aliases this.
         unsafe { &*this }
     }
 

@@ -274,7 +274,10 @@ impl DmaBuffer {
         }
         // SAFETY: `offset <= end <= self.len`, so the result stays inside the allocation.
         let start = unsafe { self.ptr.as_ptr().add(offset) };
-        // SAFETY: as in `slice`, and `&mut self` makes this the only Rust view of the memory.
+        // SAFETY: `start..start + len` is inside the allocation (checked above), which the
+        // `from_raw_parts` contract makes valid for writes with no Rust reference to it
+        // elsewhere; `&mut self` rules out any other view through this `DmaBuffer` while the
+        // slice lives (client races: see the type's note).
         Some(unsafe { core::slice::from_raw_parts_mut(start, len) })
     }
 }

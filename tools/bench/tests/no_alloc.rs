@@ -40,22 +40,29 @@ struct Counting;
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         bump(&ALLOCS);
-        // SAFETY: forwarded contract.
+        // SAFETY: `GlobalAlloc::alloc`'s contract gives us a `layout` of non-zero size, the
+        // one requirement of `System.alloc`, and it is passed unchanged.
         unsafe { System.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         bump(&ALLOCS);
-        // SAFETY: forwarded contract.
+        // SAFETY: `GlobalAlloc::alloc_zeroed`'s contract gives us a `layout` of non-zero size,
+        // the one requirement of `System.alloc_zeroed`, and it is passed unchanged.
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         bump(&ALLOCS);
-        // SAFETY: forwarded contract.
+        // SAFETY: our caller guarantees `ptr` is a live block of ours allocated with `layout`,
+        // and `new_size` is non-zero and does not overflow when rounded to its alignment;
+        // every block of ours is a `System` block with the same layout, since `alloc`,
+        // `alloc_zeroed` and `realloc` hand out exactly what `System` returned.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         bump(&FREES);
-        // SAFETY: forwarded contract.
+        // SAFETY: our caller guarantees `ptr` is a live block of ours allocated with `layout`;
+        // every block of ours is a `System` block with the same layout, since `alloc`,
+        // `alloc_zeroed` and `realloc` hand out exactly what `System` returned.
         unsafe { System.dealloc(ptr, layout) }
     }
 }

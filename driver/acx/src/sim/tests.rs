@@ -544,7 +544,8 @@ unsafe impl RawLock for CountingLock {
     }
     unsafe fn release(&self, (): ()) {
         HELD.with(|h| h.set(h.get() - 1));
-        // SAFETY: forwarded from our caller's contract.
+        // SAFETY: our caller's token came from the matching `acquire` on this lock (contract),
+        // which took the inner lock exactly once; this releases that hold once.
         unsafe { self.0.release(()) };
     }
 }

@@ -74,7 +74,8 @@ pub unsafe fn create_circuits(
 }
 
 /// # Safety
-/// As for [`create_circuits`].
+/// `device` must be the live WDFDEVICE of EvtDriverDeviceAdd, after AcxDeviceInitialize;
+/// PASSIVE_LEVEL.
 unsafe fn create_circuit(
     device: WDFDEVICE,
     model: &CircuitModel,

@@ -84,7 +84,8 @@ pub unsafe fn put<T>(
     ty: &'static ContextType,
     value: Box<T>,
 ) -> Result<(), Box<T>> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `object` is a live WDF object handle (our contract), which is all `slot`
+    // requires; `ty` is one of this module's static context types.
     let s = unsafe { slot(object, ty) };
     if s.is_null() {
         return Err(value);
@@ -97,9 +98,13 @@ pub unsafe fn put<T>(
 /// The `T` in `object`'s `ty` context.
 ///
 /// # Safety
-/// As for [`put`]; the returned reference must not outlive the object's cleanup.
+/// `object` must be a live WDF object handle; if it has a `ty` context, that slot must be
+/// empty or hold a value stored by [`put`] with this same `T`. [`take`] must not run during
+/// this call, and the returned reference must not be used after it empties the slot (the
+/// object's cleanup).
 pub unsafe fn get<'a, T>(object: WDFOBJECT, ty: &'static ContextType) -> Option<&'a T> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `object` is a live WDF object handle (our contract), which is all `slot`
+    // requires; `ty` is one of this module's static context types.
     let s = unsafe { slot(object, ty) };
     if s.is_null() {
         return None;
@@ -113,9 +118,12 @@ pub unsafe fn get<'a, T>(object: WDFOBJECT, ty: &'static ContextType) -> Option<
 /// Takes the `T` back out of `object`'s `ty` context (EvtCleanupCallback).
 ///
 /// # Safety
-/// As for [`put`]; no reference from [`get`] may be live.
+/// `object` must be a live WDF object handle; if it has a `ty` context, that slot must be
+/// empty or hold a value stored by [`put`] with this same `T`. No reference from [`get`] on
+/// this slot may be used after this call.
 pub unsafe fn take<T>(object: WDFOBJECT, ty: &'static ContextType) -> Option<Box<T>> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `object` is a live WDF object handle (our contract), which is all `slot`
+    // requires; `ty` is one of this module's static context types.
     let s = unsafe { slot(object, ty) };
     if s.is_null() {
         return None;

@@ -18,7 +18,10 @@ use crate::acx_call;
 /// # Safety
 /// `element` must be a live volume or mute element created by `circuit::add_elements`.
 unsafe fn lookup<'a>(element: WDFOBJECT) -> Result<(CircuitId, &'a DeviceState), NtStatus> {
-    // SAFETY: forwarded.
+    // SAFETY: `element` is a live volume or mute element from `circuit::add_elements`
+    // (contract), made with ELEMENT_CONTEXT attributes, whose slot holds nothing or the
+    // `Box<CircuitId>` put there; its cleanup takes it only after the element's callbacks, and
+    // the reference is copied out at once.
     let id = unsafe { context::get::<CircuitId>(element, &ELEMENT_CONTEXT) }
         .copied()
         .ok_or(NtStatus::INVALID_DEVICE_STATE)?;

@@ -22,9 +22,11 @@ pub struct DeviceState {
 ///
 /// # Safety
 /// `device` must be a WDFDEVICE created by EvtDriverDeviceAdd (`driver::evt_device_add`), not
-/// yet cleaned up.
+/// yet cleaned up, and the returned reference must not be used after its cleanup.
 pub unsafe fn device_state<'a>(device: WDFDEVICE) -> Option<&'a DeviceState> {
-    // SAFETY: the device was created with DEVICE_CONTEXT attributes and holds a `DeviceState`
-    // until its cleanup (contract); forwarded.
+    // SAFETY: `device` is live and not yet cleaned up (contract), so its cleanup's `take`
+    // cannot run during this call; its DEVICE_CONTEXT slot is empty or holds the
+    // `Box<DeviceState>` `evt_device_add` put there, and the reference is not used after
+    // cleanup (contract).
     unsafe { context::get::<DeviceState>(device as WDFOBJECT, &DEVICE_CONTEXT) }
 }
