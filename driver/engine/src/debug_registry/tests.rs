@@ -322,3 +322,36 @@ fn stream_zero_of_cable_zero_is_published_found_and_retired() {
     assert!(table.find(0, 0).is_none());
     assert_eq!(table.snapshot(&mut out), 1);
 }
+
+/// The `flags` column WinDbg shows is the raw word; docs/debugging.md gives its bits:
+/// 1 buffer attached, 2 notifications, 4 packet mode, 8 hardware-timed.
+#[test]
+fn flags_carry_the_documented_bits() {
+    let format = Format::DEFAULT;
+    let stopped = Stream::new_virtual(1, Direction::Render, format, F);
+    let snap = StreamSnapshot::from_stream(DebugFramework::Acx, 0, &stopped, Ticks(0));
+    assert_eq!(snap.flags, 0, "no buffer, counter-timed");
+    // A render stream with a buffer without notifications, in packet mode, timed by a
+    // position register.
+    let mut s = Stream::new_hardware(2, Direction::Render, format, F);
+    let g = BufferGeometry::plan(
+        &format,
+        480 * 8 * 2,
+        PacketCount::Two,
+        false,
+        &BufferLimits::DEFAULT,
+    )
+    .unwrap();
+    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
+        .map_err(|(e, _)| e)
+        .unwrap();
+    let snap = StreamSnapshot::from_stream(DebugFramework::Acx, 0, &s, Ticks(0));
+    assert_eq!(snap.flags, 1 | 8, "buffer, hardware");
+    s.set_write_packet(0, 0, 0, Ticks(0)).unwrap();
+    assert!(s.in_packet_mode());
+    let snap = StreamSnapshot::from_stream(DebugFramework::Acx, 0, &s, Ticks(0));
+    assert_eq!(snap.flags, 1 | 4 | 8, "buffer, packet mode, hardware");
+    // Notifications: the running capture stream of the other tests.
+    let snap = StreamSnapshot::from_stream(DebugFramework::Acx, 0, &running_stream(), Ticks(0));
+    assert_eq!(snap.flags, 1 | 2, "buffer, notifications, counter-timed");
+}
