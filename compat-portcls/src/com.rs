@@ -447,6 +447,10 @@ mod tests {
         use super::super::*;
         use cadenza_engine::Guid;
 
+        /// Fake QueryInterface: STATUS_NOINTERFACE for every IID.
+        ///
+        /// # Safety
+        /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
         unsafe extern "system" fn qi(
             _: *mut IMiniportWaveRTStreamNotification,
             _: *const Guid,
@@ -454,21 +458,38 @@ mod tests {
         ) -> NtStatus {
             NtStatus::NOINTERFACE
         }
+        /// Fake AddRef and Release: always 1.
+        ///
+        /// # Safety
+        /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
         unsafe extern "system" fn rc(_: *mut IMiniportWaveRTStreamNotification) -> u32 {
             1
         }
+        /// Fake one-argument method: STATUS_NOT_IMPLEMENTED.
+        ///
+        /// # Safety
+        /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
         unsafe extern "system" fn status1<A>(
             _: *mut IMiniportWaveRTStreamNotification,
             _: A,
         ) -> NtStatus {
             NtStatus::NOT_IMPLEMENTED
         }
+        /// Fake two-argument method without a result.
+        ///
+        /// # Safety
+        /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
         unsafe extern "system" fn void2<A, B>(
             _: *mut IMiniportWaveRTStreamNotification,
             _: A,
             _: B,
         ) {
         }
+        /// Fake GetHWLatency: writes fixed values.
+        ///
+        /// # Safety
+        /// `l` must be valid and aligned for writing a KSRTAUDIO_HWLATENCY; the object pointer is
+        /// not used.
         unsafe extern "system" fn latency(
             _: *mut IMiniportWaveRTStreamNotification,
             l: *mut KsRtAudioHwLatency,
@@ -482,6 +503,10 @@ mod tests {
                 });
             };
         }
+        /// Fake AllocateAudioBuffer: always STATUS_INSUFFICIENT_RESOURCES.
+        ///
+        /// # Safety
+        /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
         unsafe extern "system" fn alloc(
             _: *mut IMiniportWaveRTStreamNotification,
             _: u32,
@@ -492,6 +517,10 @@ mod tests {
         ) -> NtStatus {
             NtStatus::INSUFFICIENT_RESOURCES
         }
+        /// Fake AllocateBufferWithNotification: always STATUS_INSUFFICIENT_RESOURCES.
+        ///
+        /// # Safety
+        /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
         unsafe extern "system" fn alloc_n(
             _: *mut IMiniportWaveRTStreamNotification,
             _: u32,

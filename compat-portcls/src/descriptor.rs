@@ -519,6 +519,10 @@ mod tests {
     use crate::ks::KsDataFormat;
     use crate::ksaudio::KSPROPERTY_AUDIO_VOLUMELEVEL;
 
+    /// A property handler that succeeds without reading its request.
+    ///
+    /// # Safety
+    /// None: `_request` is not dereferenced (`unsafe` only to fit `PcPropertyHandler`).
     unsafe extern "system" fn handler(_request: *mut PcPropertyRequest) -> NtStatus {
         NtStatus::SUCCESS
     }

@@ -254,6 +254,11 @@ impl<T: ComClass> ComObject<T> {
 
     /// IUnknown::QueryInterface: AddRef and the interface pointer for a known IID,
     /// STATUS_NOINTERFACE and null otherwise. Any IRQL.
+    ///
+    /// # Safety
+    /// `this` must be a live object made by [`Self::create`] on which the caller holds a reference
+    /// (COM calls through an interface pointer it owns); `iid` must be null or point to a readable
+    /// GUID, and `out` be null or writable for one pointer.
     unsafe extern "system" fn query_interface(
         this: *mut Self,
         iid: *const Guid,
@@ -277,12 +282,20 @@ impl<T: ComClass> ComObject<T> {
     }
 
     /// IUnknown::AddRef. Any IRQL.
+    ///
+    /// # Safety
+    /// `this` must be a live object made by [`Self::create`] on which the caller holds a reference
+    /// (COM calls through an interface pointer it owns).
     unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
         // SAFETY: called through a live reference.
         unsafe { &(*this).refs }.add()
     }
 
     /// IUnknown::Release: the last one runs `last_release` and frees the object.
+    ///
+    /// # Safety
+    /// `this` must be a live object made by [`Self::create`]; the caller gives up one reference it
+    /// owns and must not use it afterwards (the last Release frees the object).
     unsafe extern "system" fn release(this: *mut Self) -> u32 {
         // SAFETY: called through a live reference, which this call gives up.
         let left = unsafe { &(*this).refs }.release();
@@ -296,6 +309,12 @@ impl<T: ComClass> ComObject<T> {
         left
     }
 
+    /// IUnknown::QueryInterface through a secondary interface pointer.
+    ///
+    /// # Safety
+    /// `face` must be a live secondary interface pointer that QueryInterface handed out for an
+    /// object made by [`Self::create`], on which the caller holds a reference; `iid` must be null
+    /// or point to a readable GUID, and `out` be null or writable for one pointer.
     unsafe extern "system" fn secondary_query_interface(
         face: *mut SecondaryFace,
         iid: *const Guid,
@@ -308,11 +327,22 @@ impl<T: ComClass> ComObject<T> {
         unsafe { Self::query_interface(Self::from_secondary(face), iid, out) }
     }
 
+    /// IUnknown::AddRef through a secondary interface pointer.
+    ///
+    /// # Safety
+    /// `face` must be a live secondary interface pointer that QueryInterface handed out for an
+    /// object made by [`Self::create`], on which the caller holds a reference.
     unsafe extern "system" fn secondary_add_ref(face: *mut SecondaryFace) -> u32 {
         // SAFETY: a live secondary interface pointer.
         unsafe { Self::add_ref(Self::from_secondary(face)) }
     }
 
+    /// IUnknown::Release through a secondary interface pointer.
+    ///
+    /// # Safety
+    /// `face` must be a live secondary interface pointer that QueryInterface handed out for an
+    /// object made by [`Self::create`]; the caller gives up one reference it owns and must not use
+    /// it afterwards.
     unsafe extern "system" fn secondary_release(face: *mut SecondaryFace) -> u32 {
         // SAFETY: a live secondary interface pointer whose reference the caller gives up.
         unsafe { Self::release(Self::from_secondary(face)) }

@@ -84,6 +84,10 @@ impl<P: Platform + 'static> Adapter<P> {
     }
 
     /// PowerChangeState. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live adapter object made by [`Self::create`] (PortCls calls through the
+    /// IAdapterPowerManagement pointer it was registered with, holding a reference).
     unsafe extern "system" fn power_change_state(this: *mut Object<P>, new_state: PowerState) {
         // SAFETY: PortCls calls PowerChangeState through the reference it holds on the adapter
         // object it was registered with, so `this` is live and made by `create`; `me` is used
@@ -112,6 +116,9 @@ impl<P: Platform + 'static> Adapter<P> {
     }
 
     /// QueryPowerChangeState: every state is fine (nothing to save). PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
     unsafe extern "system" fn query_power_change_state(
         _this: *mut Object<P>,
         _new_state: PowerState,
@@ -120,6 +127,9 @@ impl<P: Platform + 'static> Adapter<P> {
     }
 
     /// QueryDeviceCapabilities: the bus driver's capabilities stand. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
     unsafe extern "system" fn query_device_capabilities(
         _this: *mut Object<P>,
         _caps: *mut DeviceCapabilities,

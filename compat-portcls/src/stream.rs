@@ -272,6 +272,11 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// SetFormat. PASSIVE_LEVEL. The engine refuses a change while data flows.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `format` must be null or readable for its
+    /// FormatSize bytes (KS validates that).
     unsafe extern "system" fn set_format(
         this: *mut Object<P>,
         format: *mut KsDataFormat,
@@ -288,6 +293,10 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// SetState (one KS step). PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference).
     unsafe extern "system" fn set_state(this: *mut Object<P>, state: KsState) -> NtStatus {
         // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
         // `create` installs this vtable, so `this` is a live stream object for the whole call.
@@ -301,6 +310,11 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// GetPosition. PASSIVE or DISPATCH_LEVEL: the spin lock only, no allocation.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `position` must be null (refused) or valid
+    /// for an unaligned write of a KSAUDIO_POSITION.
     unsafe extern "system" fn get_position(
         this: *mut Object<P>,
         position: *mut KsAudioPosition,
@@ -416,6 +430,12 @@ impl<P: Platform + 'static> WaveStream<P> {
         }
     }
 
+    /// AllocateAudioBuffer: one packet, no notification. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `mdl`, `actual_size`, `offset` and
+    /// `cache_type` must each be null (refused) or valid for an unaligned write of its value.
     unsafe extern "system" fn allocate_audio_buffer(
         this: *mut Object<P>,
         requested_size: u32,
@@ -438,12 +458,24 @@ impl<P: Platform + 'static> WaveStream<P> {
         )
     }
 
+    /// FreeAudioBuffer. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `mdl` is only compared with the stream's
+    /// own buffer, never dereferenced.
     unsafe extern "system" fn free_audio_buffer(this: *mut Object<P>, mdl: *mut Mdl, _size: u32) {
         // SAFETY: PortCls calls through an interface pointer it holds a reference on, and only
         // `create` installs this vtable, so `this` is a live stream object for the whole call.
         unsafe { Self::object(this) }.free(mdl);
     }
 
+    /// AllocateBufferWithNotification: `notification_count` packets. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `mdl`, `actual_size`, `offset` and
+    /// `cache_type` must each be null (refused) or valid for an unaligned write of its value.
     unsafe extern "system" fn allocate_buffer_with_notification(
         this: *mut Object<P>,
         notification_count: u32,
@@ -470,6 +502,12 @@ impl<P: Platform + 'static> WaveStream<P> {
         }
     }
 
+    /// FreeBufferWithNotification. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `mdl` is only compared with the stream's
+    /// own buffer, never dereferenced.
     unsafe extern "system" fn free_buffer_with_notification(
         this: *mut Object<P>,
         mdl: *mut Mdl,
@@ -481,6 +519,11 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// GetHWLatency. PASSIVE_LEVEL. VOID: on a refused call the latency reads as zero.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `latency` must be null (ignored) or valid
+    /// for an unaligned write of a KSRTAUDIO_HWLATENCY.
     unsafe extern "system" fn get_hw_latency(
         this: *mut Object<P>,
         latency: *mut KsRtAudioHwLatency,
@@ -504,6 +547,9 @@ impl<P: Platform + 'static> WaveStream<P> {
     /// names no specific status; STATUS_NOT_IMPLEMENTED is what Microsoft's WaveRT samples
     /// return, and the port then answers KSPROPERTY_RTAUDIO_POSITIONREGISTER with a failure,
     /// so clients use KSPROPERTY_AUDIO_POSITION.
+    ///
+    /// # Safety
+    /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
     unsafe extern "system" fn get_position_register(
         _this: *mut Object<P>,
         _register: *mut KsRtAudioHwRegister,
@@ -512,6 +558,9 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// GetClockRegister: no clock register either (see `get_position_register`).
+    ///
+    /// # Safety
+    /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
     unsafe extern "system" fn get_clock_register(
         _this: *mut Object<P>,
         _register: *mut KsRtAudioHwRegister,
@@ -552,6 +601,11 @@ impl<P: Platform + 'static> WaveStream<P> {
 
     /// RegisterNotificationEvent. PASSIVE_LEVEL. A duplicate is the engine's
     /// STATUS_DUPLICATE_OBJECTID.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `event` must be null (refused) or a KEVENT
+    /// that stays valid until PortCls unregisters it (the DDI's contract).
     unsafe extern "system" fn register_notification_event(
         this: *mut Object<P>,
         event: *mut KEvent,
@@ -561,6 +615,11 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// UnregisterNotificationEvent. PASSIVE_LEVEL. Unknown: STATUS_NOT_FOUND.
+    ///
+    /// # Safety
+    /// `this` must be a live stream object created by [`Self::create`] (PortCls calls through the
+    /// vtable `create` installed, holding a reference); `event` must be null (refused) or the
+    /// PKEVENT PortCls passes, valid during the call; it is only compared with registered ones.
     unsafe extern "system" fn unregister_notification_event(
         this: *mut Object<P>,
         event: *mut KEvent,
@@ -571,6 +630,11 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// SetWritePacket (render). ≤ DISPATCH_LEVEL.
+    ///
+    /// # Safety
+    /// `face` must be a live packet interface pointer (IMiniportWaveRTOutputStream) that
+    /// QueryInterface handed out for a stream object created by [`Self::create`], on which the
+    /// caller holds a reference.
     unsafe extern "system" fn set_write_packet(
         face: *mut PacketFace,
         packet_number: u32,
@@ -589,6 +653,12 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// GetOutputStreamPresentationPosition (render). ≤ DISPATCH_LEVEL.
+    ///
+    /// # Safety
+    /// `face` must be a live packet interface pointer (IMiniportWaveRTOutputStream) that
+    /// QueryInterface handed out for a stream object created by [`Self::create`], on which the
+    /// caller holds a reference; `position` must be null (refused) or valid for an unaligned write
+    /// of a KSAUDIO_PRESENTATION_POSITION.
     unsafe extern "system" fn get_presentation_position(
         face: *mut PacketFace,
         position: *mut KsAudioPresentationPosition,
@@ -616,6 +686,12 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// GetPacketCount (render): packets completed since STOP, in the DDI's 32 bits.
+    ///
+    /// # Safety
+    /// `face` must be a live packet interface pointer (IMiniportWaveRTOutputStream) that
+    /// QueryInterface handed out for a stream object created by [`Self::create`], on which the
+    /// caller holds a reference; `count` must be null (refused) or valid for an unaligned write of
+    /// a ULONG.
     unsafe extern "system" fn get_packet_count(face: *mut PacketFace, count: *mut u32) -> NtStatus {
         let this = Self::from_face(face);
         // SAFETY: PortCls calls through a packet interface pointer it holds a reference on,
@@ -638,6 +714,12 @@ impl<P: Platform + 'static> WaveStream<P> {
     }
 
     /// GetReadPacket (capture). ≤ DISPATCH_LEVEL. No new packet: STATUS_DEVICE_NOT_READY.
+    ///
+    /// # Safety
+    /// `face` must be a live packet interface pointer (IMiniportWaveRTInputStream) that
+    /// QueryInterface handed out for a stream object created by [`Self::create`], on which the
+    /// caller holds a reference; `packet_number`, `flags`, `qpc` and `more_data` must each be null
+    /// (refused) or valid for an unaligned write of its value.
     unsafe extern "system" fn get_read_packet(
         face: *mut PacketFace,
         packet_number: *mut u32,

@@ -603,6 +603,11 @@ impl<P: Platform + 'static> TopologyMiniport<P> {
         Object::create(TopologyMiniport { control, device }).cast()
     }
 
+    /// IMiniport::GetDescription: the static topology filter.
+    ///
+    /// # Safety
+    /// `out` must be null (refused) or valid for an unaligned write of one pointer; `_this` is not
+    /// used.
     unsafe extern "system" fn get_description(
         _this: *mut Object<P>,
         out: *mut *mut PcFilterDescriptor,
@@ -616,6 +621,9 @@ impl<P: Platform + 'static> TopologyMiniport<P> {
     }
 
     /// Only analog bridge pins here: the port's default intersection handles them.
+    ///
+    /// # Safety
+    /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
     unsafe extern "system" fn data_range_intersection(
         _this: *mut Object<P>,
         _pin_id: u32,
@@ -628,6 +636,10 @@ impl<P: Platform + 'static> TopologyMiniport<P> {
         NtStatus::NOT_IMPLEMENTED
     }
 
+    /// IMiniportTopology::Init: keeps nothing; a null port is refused.
+    ///
+    /// # Safety
+    /// None: no argument is dereferenced (`port` is only checked for null).
     unsafe extern "system" fn init(
         _this: *mut Object<P>,
         _unknown_adapter: *mut IUnknown,
@@ -689,12 +701,22 @@ unsafe fn with_request(
 }
 
 /// PCPFNPROPERTY_HANDLER for KSPROPERTY_AUDIO_VOLUMELEVEL. PASSIVE_LEVEL.
+///
+/// # Safety
+/// `request` must be null (refused) or a valid PCPROPERTY_REQUEST whose MajorTarget is one of our
+/// topology miniports (only our filter's items name this handler) and whose Instance/Value pointers
+/// are valid for their sizes.
 unsafe extern "system" fn volume_handler(request: *mut PcPropertyRequest) -> NtStatus {
     // SAFETY: PortCls passes a valid request for our topology filter.
     unsafe { with_request(request, volume_property) }
 }
 
 /// PCPFNPROPERTY_HANDLER for KSPROPERTY_AUDIO_MUTE. PASSIVE_LEVEL.
+///
+/// # Safety
+/// `request` must be null (refused) or a valid PCPROPERTY_REQUEST whose MajorTarget is one of our
+/// topology miniports (only our filter's items name this handler) and whose Instance/Value pointers
+/// are valid for their sizes.
 unsafe extern "system" fn mute_handler(request: *mut PcPropertyRequest) -> NtStatus {
     // SAFETY: PortCls passes null or a valid request whose MajorTarget is our topology
     // miniport and whose Instance/Value are valid for their sizes (the handler contract).
@@ -702,6 +724,11 @@ unsafe extern "system" fn mute_handler(request: *mut PcPropertyRequest) -> NtSta
 }
 
 /// PCPFNPROPERTY_HANDLER for KSPROPERTY_JACK_DESCRIPTION(2). PASSIVE_LEVEL.
+///
+/// # Safety
+/// `request` must be null (refused) or a valid PCPROPERTY_REQUEST whose MajorTarget is one of our
+/// topology miniports (only our filter's items name this handler) and whose Instance/Value pointers
+/// are valid for their sizes; its PropertyItem must be null or point at a readable PCPROPERTY_ITEM.
 unsafe extern "system" fn jack_handler(request: *mut PcPropertyRequest) -> NtStatus {
     // SAFETY: a valid request (contract) whose item pointer is one of JACK_PROPERTIES.
     let id = unsafe { request.as_ref() }

@@ -391,6 +391,11 @@ impl<P: Platform + 'static> WaveMiniport<P> {
     }
 
     /// IMiniport::GetDescription. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live miniport created by [`Self::create`] (PortCls calls through the vtable
+    /// `create` installed, holding a reference); `out` must be null (refused) or valid for an
+    /// unaligned write of one pointer.
     unsafe extern "system" fn get_description(
         this: *mut Object<P>,
         out: *mut *mut PcFilterDescriptor,
@@ -407,6 +412,12 @@ impl<P: Platform + 'static> WaveMiniport<P> {
     }
 
     /// IMiniport::DataRangeIntersection. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live miniport created by [`Self::create`] (PortCls holds a reference);
+    /// `data_range` must be null or readable for its FormatSize bytes, `matching_data_range` null
+    /// or a readable KSDATARANGE (one of ours), `resultant_format` writable for
+    /// `output_buffer_length` bytes and `resultant_format_length` null (refused) or writable.
     unsafe extern "system" fn data_range_intersection(
         this: *mut Object<P>,
         pin_id: u32,
@@ -470,6 +481,11 @@ impl<P: Platform + 'static> WaveMiniport<P> {
     }
 
     /// IMiniportWaveRT::Init. PASSIVE_LEVEL. Keeps a reference to the port.
+    ///
+    /// # Safety
+    /// `this` must be a live miniport created by [`Self::create`] that no other thread uses during
+    /// the call (PortCls calls Init once, from IPort::Init, before any other method); `port` must
+    /// be null (refused) or a live IPortWaveRT interface pointer.
     unsafe extern "system" fn init(
         this: *mut Object<P>,
         _unknown_adapter: *mut IUnknown,
@@ -492,6 +508,12 @@ impl<P: Platform + 'static> WaveMiniport<P> {
     }
 
     /// IMiniportWaveRT::NewStream. PASSIVE_LEVEL.
+    ///
+    /// # Safety
+    /// `this` must be a live miniport created by [`Self::create`] (PortCls calls through the vtable
+    /// `create` installed, holding a reference); `out` must be null (refused) or writable for one
+    /// pointer, `port_stream` null (refused) or a live IPortWaveRTStream, and `data_format` null or
+    /// readable for its FormatSize bytes (KS validates it).
     unsafe extern "system" fn new_stream(
         this: *mut Object<P>,
         out: *mut *mut IMiniportWaveRTStream,
@@ -537,6 +559,10 @@ impl<P: Platform + 'static> WaveMiniport<P> {
     /// IMiniportWaveRT::GetDeviceDescription. PASSIVE_LEVEL. The virtual device has no DMA
     /// engine; it describes a 32-bit scatter/gather bus master, as Microsoft's virtual
     /// samples do, so the port can create its DMA adapter object.
+    ///
+    /// # Safety
+    /// `description` must be null (refused) or valid for an unaligned write of the version-2 part
+    /// of a DEVICE_DESCRIPTION; `_this` is not used.
     unsafe extern "system" fn get_device_description(
         _this: *mut Object<P>,
         description: *mut DeviceDescription,

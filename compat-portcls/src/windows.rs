@@ -81,11 +81,13 @@ pub type AddDevice =
 
 #[link(name = "portcls")]
 unsafe extern "system" {
+    /// PASSIVE_LEVEL; once, from DriverEntry, with the kernel's driver object and registry path.
     fn PcInitializeAdapterDriver(
         driver: *mut DriverObject,
         registry_path: *mut UnicodeString,
         add_device: AddDevice,
     ) -> NtStatus;
+    /// PASSIVE_LEVEL; from AddDevice, with the driver object and PDO PnP passed to it.
     fn PcAddAdapterDevice(
         driver: *mut DriverObject,
         pdo: *mut DeviceObject,
@@ -93,12 +95,15 @@ unsafe extern "system" {
         max_objects: u32,
         device_extension_size: u32,
     ) -> NtStatus;
+    /// PASSIVE_LEVEL; `out_port` writable for one pointer, `class_id` a readable port CLSID.
     fn PcNewPort(out_port: *mut *mut IPort, class_id: *const Guid) -> NtStatus;
+    /// PASSIVE_LEVEL; `device` PortCls's FDO, `name` NUL-terminated, `unknown` a live port.
     fn PcRegisterSubdevice(
         device: *mut DeviceObject,
         name: *const u16,
         unknown: *mut IUnknown,
     ) -> NtStatus;
+    /// PASSIVE_LEVEL; `device` PortCls's FDO, both unknowns ports registered on it.
     fn PcRegisterPhysicalConnection(
         device: *mut DeviceObject,
         from_unknown: *mut IUnknown,
@@ -106,7 +111,9 @@ unsafe extern "system" {
         to_unknown: *mut IUnknown,
         to_pin: u32,
     ) -> NtStatus;
+    /// PASSIVE_LEVEL; `unknown` answers IAdapterPowerManagement, `context` is PortCls's FDO.
     fn PcRegisterAdapterPowerManagement(unknown: *mut IUnknown, context: *mut c_void) -> NtStatus;
+    /// PASSIVE_LEVEL; `device` PortCls's FDO, `pdo` writable for one pointer.
     fn PcGetPhysicalDeviceObject(
         device: *mut DeviceObject,
         pdo: *mut *mut DeviceObject,
@@ -115,12 +122,14 @@ unsafe extern "system" {
 
 #[link(name = "ntoskrnl")]
 unsafe extern "system" {
+    /// PASSIVE_LEVEL; `device` a PDO, `key` writable; close the handle with ZwClose.
     fn IoOpenDeviceRegistryKey(
         device: *mut DeviceObject,
         key_type: u32,
         access: u32,
         key: *mut Handle,
     ) -> NtStatus;
+    /// PASSIVE_LEVEL; open `key`, valid `name`; `info` (`length` bytes), `result_length` writable.
     fn ZwQueryValueKey(
         key: Handle,
         name: *mut UnicodeString,
@@ -129,7 +138,9 @@ unsafe extern "system" {
         length: u32,
         result_length: *mut u32,
     ) -> NtStatus;
+    /// PASSIVE_LEVEL; `handle` an open kernel handle, closed once.
     fn ZwClose(handle: Handle) -> NtStatus;
+    /// PASSIVE_LEVEL; `key` writable, `attributes` a valid block naming the key.
     fn ZwOpenKey(key: *mut Handle, access: u32, attributes: *mut ObjectAttributesBlock)
     -> NtStatus;
 }
@@ -200,6 +211,10 @@ pub unsafe fn initialize_adapter_driver(
 }
 
 /// AddDevice: PcAddAdapterDevice with our StartDevice. PASSIVE_LEVEL.
+///
+/// # Safety
+/// Only as the AddDevice routine PcInitializeAdapterDriver installs: `driver` is our driver object
+/// and `pdo` the device's PDO, at PASSIVE_LEVEL.
 unsafe extern "system" fn add_device(
     driver: *mut DriverObject,
     pdo: *mut DeviceObject,
@@ -210,6 +225,10 @@ unsafe extern "system" fn add_device(
 
 /// StartDevice (IRP_MN_START_DEVICE). PASSIVE_LEVEL: reads the configuration, creates the
 /// cables, and registers a wave and a topology subdevice per cable.
+///
+/// # Safety
+/// Only as the StartDevice routine PcAddAdapterDevice installs: `device` is PortCls's FDO and `irp`
+/// and `resources` are IRP_MN_START_DEVICE's, at PASSIVE_LEVEL.
 unsafe extern "system" fn start_device(
     device: *mut DeviceObject,
     irp: *mut Irp,

@@ -125,6 +125,12 @@ impl SimPortStream {
         unsafe { &*this }
     }
 
+    /// IUnknown::QueryInterface: IUnknown and IPortWaveRTStream.
+    ///
+    /// # Safety
+    /// `this` must be a live port stream made by [`Self::create`] on which the caller holds a
+    /// reference; `iid` must be null or point to a readable GUID, and `out` be null or writable for
+    /// one pointer.
     unsafe extern "system" fn query_interface(
         this: *mut Self,
         iid: *const Guid,
@@ -146,12 +152,22 @@ impl SimPortStream {
         unsafe { answer_query(out, found) }
     }
 
+    /// IUnknown::AddRef.
+    ///
+    /// # Safety
+    /// `this` must be a live port stream made by [`Self::create`] on which the caller holds a
+    /// reference.
     unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
         // SAFETY: AddRef is called through a reference the caller holds, so `this` is a live
         // port stream made by `create`.
         unsafe { Self::me(this) }.refs.add()
     }
 
+    /// IUnknown::Release: the last one frees the port stream.
+    ///
+    /// # Safety
+    /// `this` must be a live port stream made by [`Self::create`]; the caller gives up one
+    /// reference it owns and must not use it afterwards.
     unsafe extern "system" fn release(this: *mut Self) -> u32 {
         // SAFETY: Release is called with a reference the caller owns, so `this` is live until
         // the count reaches zero below; the reference is not used after that.
@@ -164,6 +180,11 @@ impl SimPortStream {
         left
     }
 
+    /// AllocatePagesForMdl: the platform's pages behind a new heap MDL; null on failure.
+    ///
+    /// # Safety
+    /// `this` must be a live port stream made by [`Self::create`] on which the caller holds a
+    /// reference.
     unsafe extern "system" fn allocate_pages_for_mdl(
         this: *mut Self,
         _high: PhysicalAddress,
@@ -190,6 +211,11 @@ impl SimPortStream {
         .cast()
     }
 
+    /// AllocateContiguousPagesForMdl: the same as AllocatePagesForMdl.
+    ///
+    /// # Safety
+    /// `this` must be a live port stream made by [`Self::create`] on which the caller holds a
+    /// reference.
     unsafe extern "system" fn allocate_contiguous_pages_for_mdl(
         this: *mut Self,
         _low: PhysicalAddress,
@@ -201,6 +227,13 @@ impl SimPortStream {
         unsafe { Self::allocate_pages_for_mdl(this, high, total_bytes) }
     }
 
+    /// MapAllocatedPages: marks the MDL mapped and returns its memory (null, counted as misuse, for
+    /// a null or mapped MDL).
+    ///
+    /// # Safety
+    /// `this` must be a live port stream made by [`Self::create`] on which the caller holds a
+    /// reference; `mdl` must be null or a live MDL from a port stream's AllocatePagesForMdl, not
+    /// yet freed, and used by no other thread during the call.
     unsafe extern "system" fn map_allocated_pages(
         this: *mut Self,
         mdl: *mut Mdl,
@@ -223,6 +256,12 @@ impl SimPortStream {
         m.memory.as_ptr().cast()
     }
 
+    /// UnmapAllocatedPages: marks the MDL unmapped (anything else is counted as misuse).
+    ///
+    /// # Safety
+    /// `this` must be a live port stream made by [`Self::create`] on which the caller holds a
+    /// reference; `mdl` must be null or a live MDL from a port stream's AllocatePagesForMdl, not
+    /// yet freed, and used by no other thread during the call. `base` is only compared.
     unsafe extern "system" fn unmap_allocated_pages(
         this: *mut Self,
         base: *mut c_void,
@@ -244,6 +283,12 @@ impl SimPortStream {
         }
     }
 
+    /// FreePagesFromMdl: frees the MDL and its pages (null is counted as misuse).
+    ///
+    /// # Safety
+    /// `this` must be a live port stream made by [`Self::create`] on which the caller holds a
+    /// reference; `mdl` must be null or a live MDL from a port stream's AllocatePagesForMdl, not
+    /// yet freed (this frees it: it must not be used again), and used by no other thread.
     unsafe extern "system" fn free_pages_from_mdl(this: *mut Self, mdl: *mut Mdl) {
         // SAFETY: the miniport calls through the port stream reference it holds, so `this`
         // is a live port stream made by `create`.
@@ -263,12 +308,23 @@ impl SimPortStream {
         me.counters.mdls.fetch_sub(1, Ordering::SeqCst);
     }
 
+    /// GetPhysicalPagesCount: the MDL's page count (0 for null).
+    ///
+    /// # Safety
+    /// `mdl` must be null or a live MDL from a port stream's AllocatePagesForMdl, not yet freed;
+    /// `_this` is not used.
     unsafe extern "system" fn get_physical_pages_count(_this: *mut Self, mdl: *mut Mdl) -> u32 {
         // SAFETY: the miniport passes null (`None`) or an MDL from our AllocatePagesForMdl,
         // a live `SimMdl` not yet freed; only a shared reference is made.
         unsafe { mdl.cast::<SimMdl>().as_ref() }.map_or(0, |m| m.pages)
     }
 
+    /// GetPhysicalPageAddress: the sim's stand-in address of page `index` (the memory's address).
+    ///
+    /// # Safety
+    /// `result` must be valid and aligned for writing a PHYSICAL_ADDRESS (the hidden return slot);
+    /// `mdl` must be null or a live MDL from a port stream's AllocatePagesForMdl, not yet freed;
+    /// `_this` is not used.
     unsafe extern "system" fn get_physical_page_address(
         _this: *mut Self,
         result: *mut PhysicalAddress,
@@ -366,6 +422,12 @@ impl SimPortWaveRT {
         unsafe { unknown_release(this.cast()) }
     }
 
+    /// IUnknown::QueryInterface: IUnknown, IPort and IPortWaveRT.
+    ///
+    /// # Safety
+    /// `this` must be a live port made by [`Self::create`] on which the caller holds a reference;
+    /// `iid` must be null or point to a readable GUID, and `out` be null or writable for one
+    /// pointer.
     unsafe extern "system" fn query_interface(
         this: *mut Self,
         iid: *const Guid,
@@ -387,12 +449,21 @@ impl SimPortWaveRT {
         unsafe { answer_query(out, found) }
     }
 
+    /// IUnknown::AddRef.
+    ///
+    /// # Safety
+    /// `this` must be a live port made by [`Self::create`] on which the caller holds a reference.
     unsafe extern "system" fn add_ref(this: *mut Self) -> u32 {
         // SAFETY: AddRef is called through a reference the caller holds, so `this` is a live
         // port made by `create`.
         unsafe { Self::me(this) }.refs.add()
     }
 
+    /// IUnknown::Release: the last one frees the port.
+    ///
+    /// # Safety
+    /// `this` must be a live port made by [`Self::create`]; the caller gives up one reference it
+    /// owns and must not use it afterwards.
     unsafe extern "system" fn release(this: *mut Self) -> u32 {
         // SAFETY: Release is called with a reference the caller owns, so `this` is live until
         // the count reaches zero below; the reference is not used after that.
@@ -406,6 +477,12 @@ impl SimPortWaveRT {
     }
 
     /// IPort::Init as PortCls does it for a WaveRT miniport.
+    ///
+    /// # Safety
+    /// `this` must be a live port made by [`Self::create`] on which the caller holds a reference,
+    /// on one thread at a time (the miniport slot is a `Cell`); `unknown_miniport` must be null or
+    /// a live IUnknown, and `unknown_adapter` and `resources` what that miniport's Init accepts
+    /// (they are passed through).
     unsafe extern "system" fn init(
         this: *mut Self,
         _device: *mut DeviceObject,
@@ -453,6 +530,10 @@ impl SimPortWaveRT {
         NtStatus::SUCCESS
     }
 
+    /// IPort::GetDeviceProperty: STATUS_NOT_IMPLEMENTED.
+    ///
+    /// # Safety
+    /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
     unsafe extern "system" fn get_device_property(
         _this: *mut Self,
         _property: DeviceRegistryProperty,
@@ -463,6 +544,10 @@ impl SimPortWaveRT {
         NtStatus::NOT_IMPLEMENTED
     }
 
+    /// IPort::NewRegistryKey: STATUS_NOT_IMPLEMENTED.
+    ///
+    /// # Safety
+    /// None: no argument is dereferenced (`unsafe` only to fit the vtable slot).
     #[allow(clippy::too_many_arguments)] // the DDI's signature
     unsafe extern "system" fn new_registry_key(
         _this: *mut Self,

@@ -118,6 +118,11 @@ pub unsafe extern "system" fn driver_entry(
 /// IRP_MJ_PNP: tells the adapter about a surprise removal (the streams freeze, as ACX's
 /// EvtDeviceSurpriseRemoval makes them) and forgets it on removal, then hands the IRP to
 /// PortCls, which completes it. PASSIVE_LEVEL (PnP IRPs are sent at PASSIVE_LEVEL).
+///
+/// # Safety
+/// Only as the IRP_MJ_PNP dispatch routine DriverEntry installs (after saving PortCls's): `device`
+/// is our FDO and `irp` a live PnP IRP with a current stack location for this driver, at
+/// PASSIVE_LEVEL.
 unsafe extern "C" fn pnp_dispatch(device: PDEVICE_OBJECT, irp: PIRP) -> NTSTATUS {
     // IoGetCurrentIrpStackLocation (wdm.h, FORCEINLINE): `Irp->Tail.Overlay.CurrentStackLocation`.
     // SAFETY: the I/O manager passes a live IRP with a current stack location for this driver.
@@ -151,6 +156,10 @@ unsafe extern "C" fn pnp_dispatch(device: PDEVICE_OBJECT, irp: PIRP) -> NTSTATUS
 }
 
 /// DriverUnload: PortCls's routine first, then the WDF miniport. PASSIVE_LEVEL.
+///
+/// # Safety
+/// Only as the DriverUnload routine a successful DriverEntry installs: once, with the kernel's
+/// driver object, at PASSIVE_LEVEL.
 unsafe extern "C" fn driver_unload(driver: *mut DRIVER_OBJECT) {
     let saved = PORTCLS_UNLOAD.load(Ordering::Acquire);
     if saved != 0 {

@@ -159,6 +159,11 @@ unsafe fn create_circuit(
 }
 
 /// EvtCleanupCallback of circuits (PASSIVE_LEVEL): frees the circuit's id.
+///
+/// # Safety
+/// Only as the EvtCleanupCallback of a circuit created with CIRCUIT_CONTEXT attributes: WDF calls
+/// it once, with that live circuit, when no reference from `context::get` on its slot is used any
+/// more.
 unsafe extern "C" fn evt_id_cleanup_circuit(object: WDFOBJECT) {
     // SAFETY: WDF runs this once, for a live circuit created with CIRCUIT_CONTEXT attributes
     // (slot empty or a `CircuitId`); every reader copies the id, so no `get` reference is live.
@@ -166,6 +171,11 @@ unsafe extern "C" fn evt_id_cleanup_circuit(object: WDFOBJECT) {
 }
 
 /// EvtCleanupCallback of elements (PASSIVE_LEVEL): frees the element's circuit id.
+///
+/// # Safety
+/// Only as the EvtCleanupCallback of an element created with ELEMENT_CONTEXT attributes: WDF calls
+/// it once, with that live element, when no reference from `context::get` on its slot is used any
+/// more.
 unsafe extern "C" fn evt_id_cleanup_element(object: WDFOBJECT) {
     // SAFETY: WDF runs this once, for a live element created with ELEMENT_CONTEXT attributes
     // (slot empty or a `CircuitId`); every reader copies the id, so no `get` reference is live.

@@ -94,6 +94,10 @@ pub unsafe extern "system" fn driver_entry(
 }
 
 /// EvtDriverDeviceAdd (PASSIVE_LEVEL).
+///
+/// # Safety
+/// Only as the driver's EvtDriverDeviceAdd: `init` is the framework's PWDFDEVICE_INIT for this
+/// call; PASSIVE_LEVEL.
 unsafe extern "C" fn evt_device_add(_driver: WDFDRIVER, mut init: PWDFDEVICE_INIT) -> NTSTATUS {
     // SAFETY: plain-data config; ACX_DEVICEINIT_CONFIG_INIT zeroes it and sets Size.
     let mut init_config: acx::ACX_DEVICEINIT_CONFIG = unsafe { zeroed() };
@@ -227,6 +231,10 @@ unsafe fn publish_circuit_properties(
 
 /// EvtDeviceD0Entry (PASSIVE_LEVEL): the streams may run again (they wait in PAUSE for their
 /// clients).
+///
+/// # Safety
+/// `device` must be a WDFDEVICE created by [`evt_device_add`] and not yet cleaned up (WDF passes
+/// ours); PASSIVE_LEVEL.
 unsafe extern "C" fn evt_d0_entry(
     device: WDFDEVICE,
     _previous: wdk_sys::WDF_POWER_DEVICE_STATE,
@@ -242,6 +250,10 @@ unsafe extern "C" fn evt_d0_entry(
 
 /// EvtDeviceD0Exit (PASSIVE_LEVEL): every running stream freezes in PAUSE, its timer
 /// cancelled; calls other than cleanup get STATUS_DEVICE_POWERED_OFF until D0.
+///
+/// # Safety
+/// `device` must be a WDFDEVICE created by [`evt_device_add`] and not yet cleaned up (WDF passes
+/// ours); PASSIVE_LEVEL.
 unsafe extern "C" fn evt_d0_exit(
     device: WDFDEVICE,
     _target: wdk_sys::WDF_POWER_DEVICE_STATE,
@@ -257,6 +269,10 @@ unsafe extern "C" fn evt_d0_exit(
 
 /// EvtDeviceSurpriseRemoval (PASSIVE_LEVEL): the streams freeze for good; calls other than
 /// cleanup get STATUS_DEVICE_REMOVED.
+///
+/// # Safety
+/// `device` must be a WDFDEVICE created by [`evt_device_add`] and not yet cleaned up (WDF passes
+/// ours); PASSIVE_LEVEL.
 unsafe extern "C" fn evt_surprise_removal(device: WDFDEVICE) {
     // SAFETY: the framework passes our live WDFDEVICE.
     if let Some(state) = unsafe { device_state(device) } {
@@ -267,6 +283,10 @@ unsafe extern "C" fn evt_surprise_removal(device: WDFDEVICE) {
 }
 
 /// EvtDevicePrepareHardware (PASSIVE_LEVEL): AcxDeviceAddCircuit for every circuit.
+///
+/// # Safety
+/// `device` must be a WDFDEVICE created by [`evt_device_add`] and not yet cleaned up (WDF passes
+/// ours); PASSIVE_LEVEL.
 unsafe extern "C" fn evt_prepare_hardware(
     device: WDFDEVICE,
     _: WDFCMRESLIST,
@@ -289,6 +309,10 @@ unsafe extern "C" fn evt_prepare_hardware(
 }
 
 /// EvtDeviceReleaseHardware (PASSIVE_LEVEL): AcxDeviceRemoveCircuit for every circuit.
+///
+/// # Safety
+/// `device` must be a WDFDEVICE created by [`evt_device_add`] and not yet cleaned up (WDF passes
+/// ours); PASSIVE_LEVEL.
 unsafe extern "C" fn evt_release_hardware(device: WDFDEVICE, _: WDFCMRESLIST) -> NTSTATUS {
     // SAFETY: the framework passes our live WDFDEVICE.
     let Some(state) = (unsafe { device_state(device) }) else {
@@ -310,6 +334,10 @@ unsafe extern "C" fn evt_release_hardware(device: WDFDEVICE, _: WDFCMRESLIST) ->
 
 /// EvtCleanupCallback of the WDFDEVICE (PASSIVE_LEVEL): drops the device state (frees the
 /// cable rings once the last stream is gone).
+///
+/// # Safety
+/// Only as the EvtCleanupCallback of a WDFDEVICE created by [`evt_device_add`] (DEVICE_CONTEXT
+/// attributes): once, when no reference from `device_state` is used any more; PASSIVE_LEVEL.
 unsafe extern "C" fn evt_device_cleanup(object: WDFOBJECT) {
     // SAFETY: the device's own cleanup; no other reference to the state is live any more.
     drop(unsafe { context::take::<DeviceState>(object, &DEVICE_CONTEXT) });

@@ -36,6 +36,10 @@ unsafe fn lookup<'a>(element: WDFOBJECT) -> Result<(CircuitId, &'a DeviceState),
 }
 
 /// EVT_ACX_VOLUME_ASSIGN_LEVEL (PASSIVE_LEVEL).
+///
+/// # Safety
+/// `volume` must be a live volume element created by `circuit::add_elements` (ACX passes ours);
+/// PASSIVE_LEVEL.
 pub unsafe extern "C" fn evt_volume_assign_level(
     volume: acx::ACXVOLUME,
     channel: u32,
@@ -50,6 +54,10 @@ pub unsafe extern "C" fn evt_volume_assign_level(
 }
 
 /// EVT_ACX_VOLUME_RETRIEVE_LEVEL (PASSIVE_LEVEL).
+///
+/// # Safety
+/// `volume` must be a live volume element created by `circuit::add_elements` (ACX passes ours),
+/// and `level` null (refused) or writable for a LONG; PASSIVE_LEVEL.
 pub unsafe extern "C" fn evt_volume_retrieve_level(
     volume: acx::ACXVOLUME,
     channel: u32,
@@ -72,6 +80,10 @@ pub unsafe extern "C" fn evt_volume_retrieve_level(
 }
 
 /// EVT_ACX_MUTE_ASSIGN_STATE (PASSIVE_LEVEL).
+///
+/// # Safety
+/// `mute` must be a live mute element created by `circuit::add_elements` (ACX passes ours);
+/// PASSIVE_LEVEL.
 pub unsafe extern "C" fn evt_mute_assign_state(
     mute: acx::ACXMUTE,
     channel: u32,
@@ -86,6 +98,10 @@ pub unsafe extern "C" fn evt_mute_assign_state(
 }
 
 /// EVT_ACX_MUTE_RETRIEVE_STATE (PASSIVE_LEVEL).
+///
+/// # Safety
+/// `mute` must be a live mute element created by `circuit::add_elements` (ACX passes ours),
+/// and `state` null (refused) or writable for a ULONG; PASSIVE_LEVEL.
 pub unsafe extern "C" fn evt_mute_retrieve_state(
     mute: acx::ACXMUTE,
     channel: u32,

@@ -118,6 +118,11 @@ fn guid_of(g: &GUID) -> Guid {
 
 /// EVT_ACX_OBJECT_PROCESS_REQUEST of the circuits' `KSPROPSETID_CadenzaStatus` item
 /// (≤ DISPATCH_LEVEL). Completes `request` exactly once, on every path.
+///
+/// # Safety
+/// `object` must be a live circuit made by `circuit::create_circuit` and `request` the live,
+/// uncompleted request ACX dispatched to its status item; this call completes it, so the caller
+/// must not. ≤ DISPATCH_LEVEL.
 pub unsafe extern "C" fn evt_status_request(object: acx::ACXOBJECT, request: WDFREQUEST) {
     // SAFETY: ACX passes the circuit the item was assigned to and the live request it
     // dispatched to this handler, which owns it until it completes it below.

@@ -76,6 +76,11 @@ const fn size32<T>() -> u32 {
 }
 
 /// EvtAcxCircuitCreateStream (PASSIVE_LEVEL).
+///
+/// # Safety
+/// Only as EvtAcxCircuitCreateStream of our circuits: `device` is the WDFDEVICE made by
+/// `driver::evt_device_add`, `circuit` a live circuit with CIRCUIT_CONTEXT, `init` ACX's
+/// PACXSTREAM_INIT for this call and `format` a live ACXDATAFORMAT; PASSIVE_LEVEL.
 pub unsafe extern "C" fn evt_create_stream(
     device: WDFDEVICE,
     circuit: acx::ACXCIRCUIT,
@@ -178,6 +183,10 @@ pub unsafe extern "C" fn evt_create_stream(
 /// EvtCleanupCallback of the ACXSTREAM (PASSIVE_LEVEL, guaranteed by the stream's
 /// `WdfExecutionLevelPassive` attributes): destroys the stream (timer first),
 /// then frees any packets FreeRtPackets did not.
+///
+/// # Safety
+/// Only as the EvtCleanupCallback of an ACXSTREAM created by [`evt_create_stream`]
+/// (STREAM_CONTEXT): once, after the stream's last callback; PASSIVE_LEVEL.
 unsafe extern "C" fn evt_stream_cleanup(object: WDFOBJECT) {
     // SAFETY: the stream's own cleanup; no callback of this stream runs any more.
     if let Some(state) = unsafe { context::take::<StreamState>(object, &STREAM_CONTEXT) } {
@@ -192,6 +201,9 @@ unsafe extern "C" fn evt_stream_cleanup(object: WDFOBJECT) {
 macro_rules! passive_shim {
     ($name:ident, $method:ident, $ddi:literal) => {
         #[doc = concat!($ddi, " (PASSIVE_LEVEL).")]
+        ///
+        /// # Safety
+        /// `stream` must be a live ACXSTREAM created by [`evt_create_stream`]; PASSIVE_LEVEL.
         unsafe extern "C" fn $name(stream: acx::ACXSTREAM) -> NTSTATUS {
             // SAFETY: the DDI runs at PASSIVE_LEVEL.
             let irql = unsafe { passive() };
@@ -229,6 +241,10 @@ unsafe fn out<T>(out: *mut T, value: T) -> NTSTATUS {
 }
 
 /// EvtAcxStreamGetHwLatency (PASSIVE_LEVEL).
+///
+/// # Safety
+/// `stream` must be a live ACXSTREAM created by [`evt_create_stream`]; `fifo` and `delay` must each
+/// be null (refused) or writable for a ULONG; PASSIVE_LEVEL.
 unsafe extern "C" fn evt_get_hw_latency(
     stream: acx::ACXSTREAM,
     fifo: *mut u32,
@@ -252,6 +268,10 @@ unsafe extern "C" fn evt_get_hw_latency(
 /// EvtAcxStreamAllocateRtPackets (PASSIVE_LEVEL): the logic's single page-rounded buffer,
 /// described by one MDL (IoAllocateMdl + MmBuildMdlForNonPagedPool) in the first ACX_RTPACKET;
 /// the second packet, if any, is WdfMemoryDescriptorTypeInvalid at offset PacketSize.
+///
+/// # Safety
+/// `stream` must be a live ACXSTREAM created by [`evt_create_stream`]; `packets` must be null
+/// (refused) or writable for one pointer; PASSIVE_LEVEL.
 unsafe extern "C" fn evt_allocate_rt_packets(
     stream: acx::ACXSTREAM,
     count: u32,
@@ -322,6 +342,10 @@ unsafe fn describe(layout: &RtPacketLayout) -> Option<EdgePackets> {
 
 /// EvtAcxStreamFreeRtPackets (PASSIVE_LEVEL). Refused (out of order) → the packets stay and
 /// go with the stream.
+///
+/// # Safety
+/// `stream` must be a live ACXSTREAM created by [`evt_create_stream`]; `_packets` is not
+/// dereferenced; PASSIVE_LEVEL.
 unsafe extern "C" fn evt_free_rt_packets(
     stream: acx::ACXSTREAM,
     _packets: *mut acx::ACX_RTPACKET,
@@ -339,6 +363,9 @@ unsafe extern "C" fn evt_free_rt_packets(
 }
 
 /// EvtAcxStreamSetRenderPacket (PASSIVE_LEVEL).
+///
+/// # Safety
+/// `stream` must be a live ACXSTREAM created by [`evt_create_stream`]; PASSIVE_LEVEL.
 unsafe extern "C" fn evt_set_render_packet(
     stream: acx::ACXSTREAM,
     packet: u32,
@@ -354,6 +381,10 @@ unsafe extern "C" fn evt_set_render_packet(
 }
 
 /// EvtAcxStreamGetCurrentPacket (≤ DISPATCH_LEVEL).
+///
+/// # Safety
+/// `stream` must be a live ACXSTREAM created by [`evt_create_stream`]; `current` must be null
+/// (refused) or writable for a ULONG; ≤ DISPATCH_LEVEL.
 unsafe extern "C" fn evt_get_current_packet(stream: acx::ACXSTREAM, current: *mut u32) -> NTSTATUS {
     // SAFETY: ACX calls at ≤ DISPATCH_LEVEL.
     let irql = unsafe { AtMostDispatch::assume() };
@@ -367,6 +398,10 @@ unsafe extern "C" fn evt_get_current_packet(stream: acx::ACXSTREAM, current: *mu
 }
 
 /// EvtAcxStreamGetCapturePacket (PASSIVE_LEVEL).
+///
+/// # Safety
+/// `stream` must be a live ACXSTREAM created by [`evt_create_stream`]; `last`, `qpc_start` and
+/// `more` must each be null (refused) or writable for its value; PASSIVE_LEVEL.
 unsafe extern "C" fn evt_get_capture_packet(
     stream: acx::ACXSTREAM,
     last: *mut u32,
@@ -391,6 +426,10 @@ unsafe extern "C" fn evt_get_capture_packet(
 }
 
 /// EvtAcxStreamGetPresentationPosition (≤ DISPATCH_LEVEL).
+///
+/// # Safety
+/// `stream` must be a live ACXSTREAM created by [`evt_create_stream`]; `blocks` and `qpc` must each
+/// be null (refused) or writable for a ULONGLONG; ≤ DISPATCH_LEVEL.
 unsafe extern "C" fn evt_get_presentation_position(
     stream: acx::ACXSTREAM,
     blocks: *mut u64,
