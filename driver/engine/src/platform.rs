@@ -136,9 +136,39 @@ impl<L: RawLock, T> core::fmt::Debug for Locked<L, T> {
     }
 }
 
-/// A plain spinning lock for the host and for tests (no IRQL to raise).
+/// A plain spinning lock for the host and for tests (no IRQL to raise). Never in a driver:
+/// the kernel platform's lock is a KSPIN_LOCK.
+///
+/// A holder that never releases would leave every later caller spinning for ever — a hung
+/// test instead of a failed one — so `acquire` gives up with a panic after
+/// [`SpinRawLock::SPIN_LIMIT`] spins (seconds; a real hold in the simulator lasts
+/// microseconds).
 #[derive(Debug)]
 pub struct SpinRawLock(AtomicBool);
+
+impl SpinRawLock {
+    /// Spins after which [`RawLock::acquire`] reports the lock as never released.
+    pub const SPIN_LIMIT: u64 = 1 << 28;
+
+    /// Takes the lock, spinning at most `limit` times (then panics: see the type).
+    fn acquire_within(&self, limit: u64) {
+        let mut spins = 0u64;
+        while self
+            .0
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            spins += 1;
+            // Not under loom: its model yields on every spin and bounds them itself.
+            #[cfg(not(loom))]
+            assert!(
+                spins < limit,
+                "SpinRawLock: still held after {spins} spins; its holder never released it"
+            );
+            spin_loop();
+        }
+    }
+}
 
 // SAFETY: compare_exchange from false to true admits one holder; release stores false.
 unsafe impl RawLock for SpinRawLock {
@@ -147,13 +177,7 @@ unsafe impl RawLock for SpinRawLock {
         SpinRawLock(AtomicBool::new(false))
     }
     fn acquire(&self) {
-        while self
-            .0
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
-            spin_loop();
-        }
+        self.acquire_within(Self::SPIN_LIMIT);
     }
     unsafe fn release(&self, (): ()) {
         self.0.store(false, Ordering::Release);
@@ -334,6 +358,32 @@ mod tests {
         assert_eq!(l.with(|v| *v), 2);
     }
 
+    /// A lock whose holder never lets go fails the caller within seconds instead of hanging
+    /// the test run.
+    #[test]
+    fn a_lock_never_released_panics_instead_of_spinning_for_ever() {
+        let lock = SpinRawLock::new();
+        lock.acquire();
+        // The same path as `acquire`, with a limit a test can wait for.
+        let again = std::panic::catch_unwind(|| lock.acquire_within(1_000));
+        assert!(
+            again.is_err(),
+            "a second acquire of a held lock must give up"
+        );
+        // SAFETY: the token is the first `acquire`'s, released once.
+        unsafe { lock.release(()) };
+        lock.acquire();
+    }
+
+    #[test]
+    fn empty_buffers_say_so() {
+        assert!(DmaBuffer::empty().is_empty());
+        assert_eq!(DmaBuffer::empty().len(), 0);
+        let b = DmaBuffer::leaked(16);
+        assert!(!b.is_empty());
+        assert_eq!(b.len(), 16);
+    }
+
     #[test]
     fn locked_serialises_threads() {
         let l: std::sync::Arc<Locked<SpinRawLock, u64>> = std::sync::Arc::new(Locked::new(0));
@@ -342,7 +392,15 @@ mod tests {
                 let l = l.clone();
                 std::thread::spawn(move || {
                     for _ in 0..10_000 {
-                        l.with(|v| *v += 1);
+                        // Read, wait a moment, write: without mutual exclusion another
+                        // thread's increments in between would be lost.
+                        l.with(|v| {
+                            let seen = *v;
+                            for _ in 0..64 {
+                                core::hint::spin_loop();
+                            }
+                            *v = seen + 1;
+                        });
                     }
                 })
             })
