@@ -106,9 +106,33 @@ impl CableNames {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+    use std::time::Duration;
+
+    /// Runs `check` on its own thread and fails if it has not finished within 10 s: the
+    /// encoder is a hand-written index loop (it must be `const`), and a loop that stops
+    /// advancing must fail the test, not hang the run.
+    fn within_10_s(check: fn()) {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            check();
+            let _ = done.send(());
+        });
+        match finished.recv_timeout(Duration::from_secs(10)) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                panic!("the name check did not finish within 10 s: utf16z stopped advancing")
+            }
+            // The check's thread panicked (its assertion message is printed above).
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("the name check failed"),
+        }
+    }
 
     #[test]
     fn names_are_unique_numbered_and_encodable() {
+        within_10_s(names_are_unique_numbered_and_encodable_body);
+    }
+
+    fn names_are_unique_numbered_and_encodable_body() {
         let mut seen = HashSet::new();
         for (i, c) in CABLES.iter().enumerate() {
             assert!(
@@ -141,6 +165,10 @@ mod tests {
 
     #[test]
     fn utf16z_refuses_what_it_cannot_encode() {
+        within_10_s(utf16z_refuses_what_it_cannot_encode_body);
+    }
+
+    fn utf16z_refuses_what_it_cannot_encode_body() {
         assert!(utf16z("Wave\u{e9}").is_none());
         assert!(utf16z("0123456789abcdef").is_none());
         assert!(utf16z("a\0b").is_none());

@@ -41,7 +41,7 @@ impl RefCount {
         before.wrapping_sub(1)
     }
 
-    /// The current count (tests).
+    /// The current count (the object's `Debug` output and tests).
     pub fn get(&self) -> u32 {
         self.0.load(Ordering::Relaxed)
     }
@@ -232,18 +232,6 @@ impl<T: ComClass> ComObject<T> {
         this.wrapping_byte_add(Self::DATA_OFFSET).cast()
     }
 
-    /// The reference count (tests).
-    ///
-    /// # Safety
-    /// `this` must be a live object made by [`Self::create`] on which the caller holds a
-    /// reference for the duration of the call, with no unique reference to it live.
-    pub unsafe fn refs(this: *mut Self) -> u32 {
-        // SAFETY: `this` is a live object made by `create` that the caller's reference keeps
-        // alive during this call (contract), and no unique reference to it is live, so a
-        // shared reference to its `refs` field, used only here, is valid.
-        unsafe { &(*this).refs }.get()
-    }
-
     /// The object behind a secondary interface pointer: that pointer is the object's address
     /// plus `SECONDARY_OFFSET` (made by `query_interface` from the object pointer), so
     /// subtracting it gives the object back with its provenance. Wrapping arithmetic keeps
@@ -356,9 +344,13 @@ mod tests {
     #[test]
     fn refcount_reports_the_last_release() {
         let r = RefCount::new();
+        assert_eq!(r.get(), 1, "the creator's reference");
         assert_eq!(r.add(), 2);
+        assert_eq!(r.get(), 2);
         assert_eq!(r.release(), 1);
+        assert_eq!(r.get(), 1);
         assert_eq!(r.release(), 0);
+        assert_eq!(r.get(), 0);
     }
 
     #[test]
