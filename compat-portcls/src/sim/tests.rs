@@ -809,6 +809,7 @@ fn failures_in_new_stream_and_allocation_leak_nothing() {
     );
     assert!(!crate::stream::is_open(d.cable(), Render));
     d.open(Render, &Format::DEFAULT).unwrap();
+    assert!(crate::stream::is_open(d.cable(), Render));
     // Allocation 0 was the ring, 1 ... the page allocation of this buffer is number 1; the
     // plan fails number 2, so allocate once fine, free, then fail.
     let (s, mdl, actual, ..) = d.raw_allocate(Render, 2, BYTES_2X10MS).unwrap();

@@ -109,10 +109,6 @@ impl ToneGenerator {
         &self.format
     }
 
-    pub fn frequency_millihertz(&self) -> u32 {
-        self.millihertz
-    }
-
     /// The amplitude exactly as set, 16.16 dBFS.
     pub fn level(&self) -> i32 {
         self.level
