@@ -335,6 +335,34 @@ mod tests {
         assert_eq!(rising_zero_crossings(&s), 2001);
     }
 
+    /// The tone never drifts: after any whole number of seconds a whole-hertz tone is back at
+    /// phase zero exactly (the per-frame increment's remainder is carried, not rounded), so an
+    /// hour of it is the first second repeated bit for bit.
+    #[test]
+    fn a_whole_hertz_tone_is_back_at_phase_zero_after_every_whole_second() {
+        for (rate, millihertz) in [(44_100, 1_000_000), (48_000, 440_000), (44_100, 997_000)] {
+            let f = fmt(SampleType::Int16, 1, rate);
+            let fresh = ToneGenerator::new(f, millihertz, -(6 << 16)).unwrap();
+            let mut tone = fresh.clone();
+            let mut second = vec![0u8; rate as usize * 2];
+            let mut first = Vec::new();
+            for s in 0..3 {
+                assert_eq!(tone.fill(&mut second), rate as usize);
+                assert_eq!(
+                    tone,
+                    fresh,
+                    "{millihertz} mHz at {rate} Hz after {} s",
+                    s + 1
+                );
+                if s == 0 {
+                    first.clone_from(&second);
+                } else {
+                    assert!(second == first, "second {} differs from the first", s + 1);
+                }
+            }
+        }
+    }
+
     #[test]
     fn output_is_the_same_however_it_is_split() {
         for t in SampleType::ALL {
