@@ -8,7 +8,7 @@
 
 use crate::debug_registry::{DEFAULT_SLOTS, DebugFramework, StreamTable};
 use crate::status::NtStatus;
-use crate::stream::{Direction, Stream, StreamStats};
+use crate::stream::{Stream, StreamStats};
 use crate::time::Ticks;
 use crate::trace::{DEFAULT_CAPACITY, TraceKind, TraceRing};
 
@@ -102,14 +102,6 @@ impl DebugLink {
     }
 }
 
-/// The direction code the trace uses (0 render, 1 capture).
-pub const fn direction_arg(d: Direction) -> u64 {
-    match d {
-        Direction::Render => 0,
-        Direction::Capture => 1,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,9 +111,61 @@ mod tests {
     use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
     use crate::platform::{DmaBuffer, EventHandle};
     use crate::state::KsState;
+    use crate::stream::Direction;
     use crate::time::CounterFrequency;
     use std::boxed::Box;
     use std::vec::Vec;
+
+    fn link(cable: u32) -> DebugLink {
+        DebugLink {
+            trace: Box::leak(Box::new(TraceRing::new())),
+            table: Box::leak(Box::new(StreamTable::new())),
+            framework: DebugFramework::Acx,
+            cable,
+        }
+    }
+
+    /// What the debugger's trace shows after a DPC: one record per counter that grew, with
+    /// the growth, and none for a counter that did not.
+    #[test]
+    fn stats_changed_records_exactly_the_counters_that_grew() {
+        let l = link(0);
+        let mut s = Stream::new_virtual(
+            4,
+            Direction::Capture,
+            Format::DEFAULT,
+            CounterFrequency::TEN_MHZ,
+        );
+        let before = *s.stats();
+        l.stats_changed(&s, &before, Ticks(100));
+        assert_eq!(l.trace.iter().count(), 0, "nothing grew, nothing recorded");
+        assert!(
+            l.table.find(0, 4).is_some(),
+            "the stream is published all the same"
+        );
+
+        let st = s.stats_mut();
+        st.missed_notifications += 3;
+        st.underrun_frames += 10;
+        st.overflow_packets += 2;
+        st.max_lateness_ticks = 500;
+        l.stats_changed(&s, &before, Ticks(200));
+        let records: Vec<(Option<TraceKind>, [u64; 4])> =
+            l.trace.iter().map(|e| (e.kind(), e.args)).collect();
+        assert_eq!(
+            records,
+            [
+                (Some(TraceKind::MissedNotifications), [3, 0, 0, 0]),
+                (Some(TraceKind::LateTimer), [500, 0, 0, 0]),
+                (Some(TraceKind::Underrun), [10, 0, 0, 0]),
+                (Some(TraceKind::Overflow), [2, 0, 0, 0]),
+            ]
+        );
+        // The same lateness again is not news.
+        let before = *s.stats();
+        l.stats_changed(&s, &before, Ticks(300));
+        assert_eq!(l.trace.iter().count(), 4);
+    }
 
     #[test]
     fn ops_record_every_step_of_a_stream_and_keep_the_table_current() {

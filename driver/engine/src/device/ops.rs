@@ -4,7 +4,7 @@
 //! arguments and results. Each runs with the device lock held (the adapter wraps the call in
 //! [`crate::platform::Locked::with`]) and never allocates, blocks or panics.
 
-use super::debug_link::{self, Op};
+use super::debug_link::Op;
 use super::{AudioDevice, Presence};
 use crate::format::Format;
 use crate::geometry::BufferGeometry;
@@ -95,7 +95,7 @@ pub fn open<D: AudioDevice + ?Sized>(
     if let Some(link) = dev.debug_link() {
         // Stream creation runs on no timeline: its records carry counter value 0.
         let args = [
-            debug_link::direction_arg(direction),
+            u64::from(crate::debug_registry::direction_code(direction)),
             u64::from(format.rate().hz()),
             u64::from(format.channels().get()),
             u64::from(crate::debug_registry::sample_type_code(format.sample())),
