@@ -140,3 +140,40 @@ fn the_status_snapshot_shows_missing_idle_and_open_endpoints() {
     assert_eq!(s.render, Slot::Idle);
     assert!(matches!(s.capture, Slot::Open(_)), "{:?}", s.capture);
 }
+
+/// Power through the host (PortCls's PowerChangeState, ACX's D0Exit/D0Entry): a running
+/// stream is frozen in PAUSE with its timer cancelled, stream calls are refused while the
+/// device is down, and back in D0 the stream waits, paused, for its client.
+#[test]
+fn power_down_through_the_host_freezes_the_stream_and_power_up_leaves_it_paused() {
+    use cadenza_engine::device::Presence;
+    use cadenza_engine::state::KsState;
+    let platform = SimPlatform::new(6);
+    let mut d = EngineDriver::with_config(platform.clone(), &config("")).expect("driver");
+    d.open(Capture, &Format::DEFAULT).expect("open");
+    d.allocate(Capture, 480 * 8 * 2, 2).expect("buffer");
+    for s in [KsState::Acquire, KsState::Pause, KsState::Run] {
+        d.set_state(Capture, s).expect("state");
+    }
+    assert!(platform.next_expiry().is_some(), "running: timer armed");
+    assert_eq!(d.host().presence(), Presence::Present);
+
+    d.host().set_presence(Presence::PoweredDown);
+    assert_eq!(d.host().presence(), Presence::PoweredDown);
+    let state = |d: &EngineDriver| d.host().with_stream(Capture, Stream::state);
+    assert_eq!(state(&d), Ok(KsState::Pause), "frozen in PAUSE");
+    assert_eq!(platform.next_expiry(), None, "its timer cancelled");
+    assert_eq!(
+        d.set_state(Capture, KsState::Run),
+        Err(NtStatus::DEVICE_POWERED_OFF)
+    );
+
+    d.host().set_presence(Presence::Present);
+    assert_eq!(d.host().presence(), Presence::Present);
+    assert_eq!(state(&d), Ok(KsState::Pause), "still paused for the client");
+    assert_eq!(d.set_state(Capture, KsState::Run), Ok(()));
+    assert!(
+        platform.next_expiry().is_some(),
+        "running again: timer armed"
+    );
+}
