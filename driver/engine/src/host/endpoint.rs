@@ -229,6 +229,18 @@ mod tests {
         assert_eq!(&b[36..40], &[0x30, 0x75, 0, 0]);
     }
 
+    /// The longest name the configuration accepts (31 UTF-16 units, see `NAME_MAX_UNITS`)
+    /// reaches Windows whole, NUL-terminated: 32 units.
+    #[test]
+    fn a_name_of_the_longest_accepted_length_is_kept_whole_with_its_nul() {
+        let longest = "Studio Bus 1234567890 abcdefghi";
+        assert_eq!(longest.encode_utf16().count(), 31);
+        let n = FriendlyName::new(longest);
+        assert_eq!(std::string::String::from_utf16(n.units()).unwrap(), longest);
+        assert_eq!(n.units_with_nul().len(), 32);
+        assert_eq!(n.units_with_nul()[31], 0);
+    }
+
     #[test]
     fn the_default_period_is_10_ms() {
         let c = PacketConstraints::for_config(&DeviceConfig::default());

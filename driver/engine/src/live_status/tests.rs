@@ -233,6 +233,35 @@ fn decode_refuses_each_kind_of_bad_snapshot() {
     // No buffer flag but buffer fields set.
     assert_eq!(decode(&with_word(24 + 12, 0b100)), Err(DecodeError::Buffer));
     assert_eq!(decode(&with_word(24 + 12, 0b110)), Err(DecodeError::Buffer));
+    // No buffer flag and any one buffer field set: each alone is refused.
+    let no_buffer = |pf: u32, pc: u32, flags: u32| {
+        let mut b = with_word(24 + 12, flags);
+        b[24 + 32..24 + 36].copy_from_slice(&pf.to_le_bytes());
+        b[24 + 36..24 + 40].copy_from_slice(&pc.to_le_bytes());
+        decode(&b)
+    };
+    assert!(
+        no_buffer(0, 0, 0).is_ok(),
+        "an open stream without a buffer"
+    );
+    assert_eq!(
+        no_buffer(480, 0, 0),
+        Err(DecodeError::Buffer),
+        "packet frames"
+    );
+    assert_eq!(no_buffer(0, 2, 0), Err(DecodeError::Buffer), "packet count");
+    assert_eq!(
+        no_buffer(0, 0, 0b10),
+        Err(DecodeError::Buffer),
+        "notify flag"
+    );
+    // Exactly a header's worth: judged as a header (a wrong magic is a wrong magic), then
+    // short of its records.
+    assert_eq!(
+        decode(&with_word(0, 0x5453_5A44)[..24]),
+        Err(DecodeError::Magic)
+    );
+    assert_eq!(decode(&good[..24]), Err(DecodeError::Short));
     // Packet mode on a capture stream.
     let mut s = sample();
     s.capture = s.render;
