@@ -355,3 +355,26 @@ fn flags_carry_the_documented_bits() {
     let snap = StreamSnapshot::from_stream(DebugFramework::Acx, 0, &running_stream(), Ticks(0));
     assert_eq!(snap.flags, 1 | 2, "buffer, notifications, counter-timed");
 }
+
+/// What WinDbg and `cadenza-sim --debug-trace` read is the table's memory image: a published
+/// slot must decode from it to exactly the snapshot that was published, every word and quad
+/// at its own offset.
+#[test]
+fn a_published_slot_decodes_from_the_memory_image_unchanged() {
+    let table = StreamTable::<2>::new();
+    let mut snap = StreamSnapshot::from_stream(DebugFramework::Acx, 1, &running_stream(), Ticks(7));
+    // Distinct values in every 64-bit field, so two fields written over each other show.
+    snap.linear_frames = 0x0101_0101_0101_0101;
+    snap.transferred = 0x0202_0202_0202_0202;
+    snap.completed_packets = 3;
+    snap.stats.wakeups = 4;
+    snap.stats.dropped_frames = 5;
+    snap.glitches = 6;
+    assert!(table.publish(&snap));
+    let mut image = vec![0u8; StreamTable::<2>::image_size()];
+    assert_eq!(table.write_image(&mut image), Some(image.len()));
+    let first = &image[TABLE_HEADER_SIZE..TABLE_HEADER_SIZE + SLOT_SIZE];
+    assert_eq!(decode_slot(first), Some(snap));
+    let second = &image[TABLE_HEADER_SIZE + SLOT_SIZE..TABLE_HEADER_SIZE + 2 * SLOT_SIZE];
+    assert_eq!(decode_slot(second), None, "the free slot decodes as free");
+}

@@ -138,6 +138,11 @@ fn a_busy_or_newer_slot_makes_the_writer_drop_not_wait() {
     assert_eq!(ring.record(0, 0, TraceKind::Power, [2, 0, 0, 0]), None);
     assert_eq!(ring.dropped(), 2);
     assert_eq!(ring.record(0, 0, TraceKind::Power, [3, 0, 0, 0]), Some(3));
+    // A reader's snapshot reports the drops with what it copied.
+    let mut out = [TraceEntry::default(); 4];
+    let info = ring.snapshot(&mut out);
+    assert_eq!(info.dropped, 2);
+    assert_eq!(info.head, 4);
 }
 
 #[test]
