@@ -11,6 +11,22 @@ use std::vec::Vec;
 
 const F: CounterFrequency = CounterFrequency::TEN_MHZ;
 
+/// Attaches a buffer of two 10 ms packets at 48 kHz in the stream's format.
+fn attach_two_10ms_packets(s: &mut Stream, notify: bool) {
+    let bytes = 480 * u32::from(s.format().block_align()) * 2;
+    let g = BufferGeometry::plan(
+        s.format(),
+        bytes,
+        PacketCount::Two,
+        notify,
+        &BufferLimits::DEFAULT,
+    )
+    .unwrap();
+    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
+        .map_err(|(e, _)| e)
+        .unwrap();
+}
+
 fn running_stream() -> Stream {
     let format = Format::new(
         SampleType::Int24,
@@ -18,17 +34,7 @@ fn running_stream() -> Stream {
         SampleRate::new(48_000).unwrap(),
     );
     let mut s = Stream::new_virtual(42, Direction::Capture, format, F);
-    let g = BufferGeometry::plan(
-        &format,
-        480 * 18 * 2,
-        PacketCount::Two,
-        true,
-        &BufferLimits::DEFAULT,
-    )
-    .unwrap();
-    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
-        .map_err(|(e, _)| e)
-        .unwrap();
+    attach_two_10ms_packets(&mut s, true);
     for st in [KsState::Acquire, KsState::Pause, KsState::Run] {
         s.set_state(st, Ticks(1_000)).unwrap();
     }
@@ -334,17 +340,7 @@ fn flags_carry_the_documented_bits() {
     // A render stream with a buffer without notifications, in packet mode, timed by a
     // position register.
     let mut s = Stream::new_hardware(2, Direction::Render, format, F);
-    let g = BufferGeometry::plan(
-        &format,
-        480 * 8 * 2,
-        PacketCount::Two,
-        false,
-        &BufferLimits::DEFAULT,
-    )
-    .unwrap();
-    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
-        .map_err(|(e, _)| e)
-        .unwrap();
+    attach_two_10ms_packets(&mut s, false);
     let snap = StreamSnapshot::from_stream(DebugFramework::Acx, 0, &s, Ticks(0));
     assert_eq!(snap.flags, 1 | 8, "buffer, hardware");
     s.set_write_packet(0, 0, 0, Ticks(0)).unwrap();
