@@ -808,4 +808,30 @@ fn expand_packet_number(number: u32, reference: u64) -> u64 {
 }
 
 #[cfg(test)]
+impl Stream {
+    /// Test fixture: plans and attaches a buffer of `packets` packets of `packet_frames` frames
+    /// in the stream's format, in leaked test memory ([`DmaBuffer::leaked`]). Panics if the
+    /// geometry is refused.
+    pub(crate) fn attach_test_buffer(
+        &mut self,
+        packet_frames: u32,
+        packets: crate::geometry::PacketCount,
+        notify: bool,
+    ) {
+        let bytes = packet_frames * u32::from(self.format.block_align()) * packets.get();
+        let g = BufferGeometry::plan(
+            &self.format,
+            bytes,
+            packets,
+            notify,
+            &crate::geometry::BufferLimits::DEFAULT,
+        )
+        .unwrap();
+        self.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
+            .map_err(|(e, _)| e)
+            .unwrap();
+    }
+}
+
+#[cfg(test)]
 mod tests;

@@ -1,7 +1,6 @@
 use super::*;
 use crate::format::{Channels, Format, SampleRate, SampleType};
-use crate::geometry::{BufferGeometry, BufferLimits, PacketCount};
-use crate::platform::DmaBuffer;
+use crate::geometry::PacketCount;
 use crate::trace::{DEFAULT_CAPACITY, TraceKind};
 use std::string::{String, ToString};
 use std::sync::Arc;
@@ -11,22 +10,6 @@ use std::vec::Vec;
 
 const F: CounterFrequency = CounterFrequency::TEN_MHZ;
 
-/// Attaches a buffer of two 10 ms packets at 48 kHz in the stream's format.
-fn attach_two_10ms_packets(s: &mut Stream, notify: bool) {
-    let bytes = 480 * u32::from(s.format().block_align()) * 2;
-    let g = BufferGeometry::plan(
-        s.format(),
-        bytes,
-        PacketCount::Two,
-        notify,
-        &BufferLimits::DEFAULT,
-    )
-    .unwrap();
-    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
-        .map_err(|(e, _)| e)
-        .unwrap();
-}
-
 fn running_stream() -> Stream {
     let format = Format::new(
         SampleType::Int24,
@@ -34,7 +17,7 @@ fn running_stream() -> Stream {
         SampleRate::new(48_000).unwrap(),
     );
     let mut s = Stream::new_virtual(42, Direction::Capture, format, F);
-    attach_two_10ms_packets(&mut s, true);
+    s.attach_test_buffer(480, PacketCount::Two, true);
     for st in [KsState::Acquire, KsState::Pause, KsState::Run] {
         s.set_state(st, Ticks(1_000)).unwrap();
     }
@@ -340,7 +323,7 @@ fn flags_carry_the_documented_bits() {
     // A render stream with a buffer without notifications, in packet mode, timed by a
     // position register.
     let mut s = Stream::new_hardware(2, Direction::Render, format, F);
-    attach_two_10ms_packets(&mut s, false);
+    s.attach_test_buffer(480, PacketCount::Two, false);
     let snap = StreamSnapshot::from_stream(DebugFramework::Acx, 0, &s, Ticks(0));
     assert_eq!(snap.flags, 1 | 8, "buffer, hardware");
     s.set_write_packet(0, 0, 0, Ticks(0)).unwrap();

@@ -25,17 +25,7 @@ fn stream_with_buffer_notifying(
     notify: bool,
 ) -> Stream {
     let mut s = Stream::new_virtual(1, direction, fmt48(), F);
-    let g = BufferGeometry::plan(
-        &fmt48(),
-        480 * 4 * packets.get(),
-        packets,
-        notify,
-        &BufferLimits::DEFAULT,
-    )
-    .unwrap();
-    s.attach_buffer(DmaBuffer::leaked(g.span_bytes() as usize), g)
-        .map_err(|(e, _)| e)
-        .unwrap();
+    s.attach_test_buffer(480, packets, notify);
     s
 }
 
